@@ -1,0 +1,159 @@
+//! Mail addresses and domains in their normalised form (SPEC §5.2).
+//!
+//! Parse, don't validate: an [`Address`] or [`Domain`] can only hold a trimmed, lower-cased
+//! value whose domain is in its ASCII (IDNA/punycode) form, so every lookup downstream is a
+//! plain string comparison.
+
+use std::fmt;
+
+use email_address::{EmailAddress, Options};
+
+use crate::Error;
+
+/// A mail domain: lower-cased ASCII, at least two labels (mail in Dutch healthcare goes to
+/// registered domains, never to bare host names or IP literals).
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
+pub struct Domain(Box<str>);
+
+impl Domain {
+    pub fn parse(raw: &str) -> Result<Self, Error> {
+        let ascii = to_ascii_domain(raw.trim()).ok_or(Error::InvalidDomain)?;
+        Ok(Self(ascii.into_boxed_str()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Domain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for Domain {
+    type Error = Error;
+    fn try_from(raw: String) -> Result<Self, Error> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<Domain> for String {
+    fn from(domain: Domain) -> Self {
+        domain.0.into()
+    }
+}
+
+/// A valid addr-spec, trimmed and lower-cased, with its domain in ASCII form.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Address {
+    normalised: Box<str>,
+    at: usize,
+}
+
+impl Address {
+    pub fn parse(raw: &str) -> Result<Self, Error> {
+        let lowered = raw.trim().to_lowercase();
+        let (local, domain) = lowered.rsplit_once('@').ok_or(Error::InvalidAddress)?;
+        let domain = to_ascii_domain(domain).ok_or(Error::InvalidAddress)?;
+        let normalised = format!("{local}@{domain}");
+        let strict = Options::default()
+            .without_display_text()
+            .without_domain_literal()
+            .with_required_tld();
+        EmailAddress::parse_with_options(&normalised, strict).map_err(|_| Error::InvalidAddress)?;
+        Ok(Self {
+            at: local.len(),
+            normalised: normalised.into_boxed_str(),
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.normalised
+    }
+
+    /// The ASCII domain part.
+    pub fn domain(&self) -> &str {
+        &self.normalised[self.at + 1..]
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.normalised)
+    }
+}
+
+/// IDNA-to-ASCII with the strict (STD3) rules, plus the shape a mail domain must have.
+fn to_ascii_domain(raw: &str) -> Option<String> {
+    if raw.is_empty() || raw.ends_with('.') {
+        return None;
+    }
+    let ascii = idna::domain_to_ascii_strict(raw).ok()?;
+    let labels_ok = ascii.split('.').count() >= 2
+        && ascii
+            .split('.')
+            .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'));
+    labels_ok.then_some(ascii)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_trimmed_lowercased_and_punycoded() {
+        let cases = [
+            ("  B.Smit@Ziekenhuis-West.NL ", "b.smit@ziekenhuis-west.nl"),
+            ("info@zorg-ü.nl", "info@xn--zorg--ova.nl"),
+            ("INFO@ZÖRG.NL", "info@xn--zrg-sna.nl"),
+            ("500012345@lms.lifeline.nl", "500012345@lms.lifeline.nl"),
+        ];
+        for (raw, expected) in cases {
+            let address = Address::parse(raw).expect(raw);
+            assert_eq!(address.as_str(), expected, "{raw}");
+        }
+    }
+
+    #[test]
+    fn domain_part_is_the_ascii_domain() {
+        let address = Address::parse("a@Zörg.nl").expect("valid");
+        assert_eq!(address.domain(), "xn--zrg-sna.nl");
+    }
+
+    #[test]
+    fn invalid_addresses_are_refused() {
+        for raw in [
+            "",
+            "no-at-sign",
+            "@ziekenhuis.nl",
+            "a@",
+            "a@localhost",
+            "a@[127.0.0.1]",
+            "two@@ats.nl",
+            "a b@ziekenhuis.nl",
+            "a@zieken huis.nl",
+            "a@-bad.nl",
+            "a@bad..nl",
+            "a@trailing.nl.",
+            "B. Smit <b.smit@ziekenhuis.nl>",
+        ] {
+            assert_eq!(Address::parse(raw), Err(Error::InvalidAddress), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn domains_are_normalised_and_validated() {
+        assert_eq!(
+            Domain::parse(" Zörg.NL ").map(String::from),
+            Ok("xn--zrg-sna.nl".to_string())
+        );
+        for raw in ["", "localhost", "a..nl", "-a.nl", "a b.nl", "a.nl."] {
+            assert_eq!(Domain::parse(raw), Err(Error::InvalidDomain), "{raw:?}");
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! The organisation policy an admin configures (SPEC §3).
+
+use std::{fmt, str::FromStr, time::Duration};
+
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+
+/// How outside recipients are reached (SPEC §3), from the highest safety to the lowest.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InstallationType {
+    /// Viewer, SMS code mandatory.
+    ViewerPhoneRequired,
+    /// Viewer, SMS code preferred, e-mail code otherwise.
+    #[default]
+    ViewerPhoneCheck,
+    /// Viewer, e-mail code only (not two-factor).
+    Viewer,
+    /// No Viewer: outside recipients cannot be reached.
+    Standard,
+}
+
+/// Which domain book the organisation is contracted for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DirectoryVariant {
+    #[default]
+    Zorgmail,
+    Sigra,
+}
+
+impl DirectoryVariant {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Zorgmail => "zorgmail",
+            Self::Sigra => "sigra",
+        }
+    }
+}
+
+/// How users prove they own their mailbox (SPEC §8).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthMethod {
+    #[default]
+    EmailCode,
+    EntraId,
+}
+
+/// A duration written the human way in the policy file ("24h", "30d", "15m").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Interval(Duration);
+
+impl Interval {
+    pub const fn from_secs(secs: u64) -> Self {
+        Self(Duration::from_secs(secs))
+    }
+
+    pub fn duration(self) -> Duration {
+        self.0
+    }
+}
+
+impl FromStr for Interval {
+    type Err = Error;
+    fn from_str(raw: &str) -> Result<Self, Error> {
+        match humantime::parse_duration(raw.trim()) {
+            Ok(duration) if !duration.is_zero() => Ok(Self(duration)),
+            Ok(_) => Err(Error::InvalidDuration("it must be longer than zero".into())),
+            Err(problem) => Err(Error::InvalidDuration(problem.to_string())),
+        }
+    }
+}
+
+impl TryFrom<String> for Interval {
+    type Error = Error;
+    fn try_from(raw: String) -> Result<Self, Error> {
+        raw.parse()
+    }
+}
+
+impl From<Interval> for String {
+    fn from(interval: Interval) -> Self {
+        interval.to_string()
+    }
+}
+
+impl fmt::Display for Interval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", humantime::format_duration(self.0))
+    }
+}
+
+#[cfg(feature = "rules")]
+pub use file::*;
+
+#[cfg(feature = "rules")]
+mod file {
+    use serde::Deserialize;
+
+    use super::{AuthMethod, DirectoryVariant, InstallationType, Interval};
+    use crate::address::Domain;
+
+    /// The whole policy file. Unknown keys are refused so a typo never silently falls back to
+    /// a default.
+    #[derive(Clone, Debug, PartialEq, Deserialize)]
+    #[serde(default, deny_unknown_fields)]
+    pub struct Policy {
+        pub organisation: Organisation,
+        pub installation_type: InstallationType,
+        pub directory: DirectorySettings,
+        /// Intercept Outlook's own Send button (SPEC §7).
+        pub security_by_default: bool,
+        pub auth: AuthSettings,
+        pub smtp: SmtpSettings,
+    }
+
+    impl Default for Policy {
+        fn default() -> Self {
+            Self {
+                organisation: Organisation::default(),
+                installation_type: InstallationType::default(),
+                directory: DirectorySettings::default(),
+                security_by_default: true,
+                auth: AuthSettings::default(),
+                smtp: SmtpSettings::default(),
+            }
+        }
+    }
+
+    #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+    #[serde(default, deny_unknown_fields)]
+    pub struct Organisation {
+        /// Recipients in these domains are internal.
+        pub domains: Vec<Domain>,
+    }
+
+    #[derive(Clone, Debug, PartialEq, Deserialize)]
+    #[serde(default, deny_unknown_fields)]
+    pub struct DirectorySettings {
+        pub variant: DirectoryVariant,
+        /// A file path or an `https://` URL; `None` means the bundled sample.
+        pub source: Option<String>,
+        pub refresh: Interval,
+    }
+
+    impl Default for DirectorySettings {
+        fn default() -> Self {
+            Self {
+                variant: DirectoryVariant::default(),
+                source: None,
+                refresh: Interval::from_secs(24 * 3600),
+            }
+        }
+    }
+
+    #[derive(Clone, Debug, PartialEq, Deserialize)]
+    #[serde(default, deny_unknown_fields)]
+    pub struct AuthSettings {
+        pub method: AuthMethod,
+        pub entra: EntraSettings,
+        pub reverify_after: Interval,
+    }
+
+    impl Default for AuthSettings {
+        fn default() -> Self {
+            Self {
+                method: AuthMethod::default(),
+                entra: EntraSettings::default(),
+                reverify_after: Interval::from_secs(30 * 24 * 3600),
+            }
+        }
+    }
+
+    #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+    #[serde(default, deny_unknown_fields)]
+    pub struct EntraSettings {
+        pub client_id: Option<String>,
+        pub tenants: Vec<String>,
+    }
+
+    #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+    #[serde(default, deny_unknown_fields)]
+    pub struct SmtpSettings {
+        /// `smtp://…` or `smtps://…`; unset writes sign-in mails to the outbox folder.
+        pub url: Option<String>,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_parse_the_human_way() {
+        assert_eq!("24h".parse::<Interval>(), Ok(Interval::from_secs(86_400)));
+        assert_eq!(
+            "30d".parse::<Interval>(),
+            Ok(Interval::from_secs(30 * 86_400))
+        );
+        assert_eq!("15m".parse::<Interval>(), Ok(Interval::from_secs(900)));
+        assert!("0s".parse::<Interval>().is_err());
+        assert!("soon".parse::<Interval>().is_err());
+    }
+
+    #[test]
+    fn enums_use_the_documented_spelling() {
+        let spelled = serde_json::to_string(&[
+            InstallationType::ViewerPhoneRequired,
+            InstallationType::ViewerPhoneCheck,
+            InstallationType::Viewer,
+            InstallationType::Standard,
+        ])
+        .expect("serialises");
+        assert_eq!(
+            spelled,
+            r#"["viewer-phone-required","viewer-phone-check","viewer","standard"]"#
+        );
+        assert_eq!(
+            serde_json::to_string(&AuthMethod::EntraId).ok().as_deref(),
+            Some(r#""entra-id""#)
+        );
+        assert_eq!(
+            serde_json::to_string(&DirectoryVariant::Sigra)
+                .ok()
+                .as_deref(),
+            Some(r#""sigra""#)
+        );
+    }
+}
