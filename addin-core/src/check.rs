@@ -405,3 +405,6 @@ impl Findings {
         self.list
     }
 }
+
+#[cfg(test)]
+mod tests;
