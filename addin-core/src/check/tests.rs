@@ -72,13 +72,13 @@ impl DraftBuilder {
         self.0.bcc.push(user(address));
         self
     }
-    fn to_many(mut self, count: usize, domain: &str) -> Self {
+    fn many_to(mut self, count: usize, domain: &str) -> Self {
         self.0
             .to
             .extend((0..count).map(|i| user(&format!("r{i}@{domain}"))));
         self
     }
-    fn to_list(mut self, address: &str) -> Self {
+    fn list_to(mut self, address: &str) -> Self {
         self.0.to.push(DraftRecipient {
             kind: RecipientKind::DistributionList,
             ..user(address)
@@ -467,7 +467,7 @@ fn invalid_recipients_are_reported_with_their_raw_text() {
 #[test]
 fn distribution_lists_must_be_expanded() {
     let verdict = draft()
-        .to_list("Team@Huisartsen-Oost.nl")
+        .list_to("Team@Huisartsen-Oost.nl")
         .check(T::ViewerPhoneCheck);
     assert_eq!(
         codes(&verdict),
@@ -495,7 +495,7 @@ fn recipient_limits_at_their_exact_boundaries() {
     ];
     for (count, finding, can_send) in cases {
         let verdict = draft()
-            .to_many(*count, "zorgmail.nl")
+            .many_to(*count, "zorgmail.nl")
             .check(T::ViewerPhoneCheck);
         let expected: Vec<_> = finding.iter().map(|code| (*code, None)).collect();
         assert_eq!(codes(&verdict), expected, "{count} recipients");
@@ -507,7 +507,7 @@ fn recipient_limits_at_their_exact_boundaries() {
 #[test]
 fn duplicates_across_fields_and_case_count_once_in_their_first_field() {
     let verdict = draft()
-        .to_many(19, "zorgmail.nl")
+        .many_to(19, "zorgmail.nl")
         .to("B.Smit@ziekenhuis-west.nl")
         .cc("b.smit@ZIEKENHUIS-WEST.nl")
         .bcc(" b.smit@ziekenhuis-west.nl ")
@@ -700,7 +700,7 @@ fn attachments_report_sizes_and_shares() {
 #[test]
 fn internal_only_mail_is_exempt_from_count_and_attachment_limits() {
     let internal = draft()
-        .to_many(150, "huisartsen-oost.nl")
+        .many_to(150, "huisartsen-oost.nl")
         .cc("balie@ho-zorg.nl")
         .attach("setup.exe", 1)
         .attach("big.zip", 30 * MIB)
@@ -709,7 +709,7 @@ fn internal_only_mail_is_exempt_from_count_and_attachment_limits() {
     assert!(internal.can_send_secure && internal.auto_send);
 
     let one_outside = draft()
-        .to_many(150, "huisartsen-oost.nl")
+        .many_to(150, "huisartsen-oost.nl")
         .to("b@zorgmail.nl")
         .attach("setup.exe", 1)
         .check(T::ViewerPhoneCheck);
@@ -819,12 +819,12 @@ fn auto_send_only_for_internal_and_community_mail() {
         ("community address", draft().to("dr.visser@gmail.com"), true),
         (
             "21 community recipients",
-            draft().to_many(21, "zorgmail.nl"),
+            draft().many_to(21, "zorgmail.nl"),
             false,
         ),
         (
             "25 internal recipients",
-            draft().to_many(25, "ho-zorg.nl"),
+            draft().many_to(25, "ho-zorg.nl"),
             true,
         ),
         ("NTA 7516 route", draft().to("psych@ggz-noord.nl"), false),
