@@ -1,0 +1,150 @@
+//! The one error type of `addin-api`.
+//!
+//! Every variant is a problem with input the caller gave us, so `main` maps all of them to
+//! exit code 2. Each displays as one line naming where the input came from and what is wrong
+//! with it, and never quotes a mail address or phone number out of a draft (SPEC §11).
+
+use std::io;
+
+use crate::input::Origin;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read the {what} from {origin}")]
+    Unreadable {
+        what: &'static str,
+        origin: Origin,
+        source: io::Error,
+    },
+    #[error("no draft: pass --draft FILE or pipe the draft's JSON into standard input")]
+    NoDraft,
+    #[error("invalid policy in {origin}: {problem}")]
+    InvalidPolicy { origin: Origin, problem: String },
+    /// `problem` is already redacted (see [`json_problem`]); the `serde_json` error is not
+    /// kept as a source because its text quotes the draft's values.
+    #[error("invalid draft in {origin}: {problem}")]
+    InvalidDraft { origin: Origin, problem: String },
+    #[error("invalid directory in {origin}")]
+    InvalidDirectory {
+        origin: Origin,
+        source: addin_core::Error,
+    },
+    #[error(
+        "the policy's directory.source is a URL; `check` reads the directory from a file: pass --directory FILE"
+    )]
+    DirectoryNotAFile,
+}
+
+impl Error {
+    pub fn invalid_draft(origin: Origin, error: &serde_json::Error) -> Self {
+        Self::InvalidDraft {
+            origin,
+            problem: json_problem(error),
+        }
+    }
+}
+
+/// A `serde_json` error as one line, without the value it quotes.
+///
+/// serde quotes the offending value (`invalid type: string "…", expected …`), which in a
+/// draft may be a patient's address or phone number. What serde adds around it (the expected
+/// type, our field and enum value names, the position) is kept: it is what the user needs to
+/// fix the input.
+fn json_problem(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    let message = text.strip_suffix(&position).unwrap_or(&text);
+    for lead in [
+        "unknown field ",
+        "unknown variant ",
+        "invalid type: ",
+        "invalid value: ",
+    ] {
+        let Some(rest) = message.strip_prefix(lead) else {
+            continue;
+        };
+        // serde's own part follows the value; the value may hold anything, so split from the end.
+        let split = [", expected ", ", there are no "]
+            .iter()
+            .filter_map(|tail| rest.rfind(tail))
+            .max()
+            .unwrap_or(rest.len());
+        let (value, tail) = rest.split_at(split);
+        return format!("{lead}{}{tail}{position}", redact(value));
+    }
+    text
+}
+
+/// Keeps a name in backticks (`` `distribution-list` ``) and the kind of any other value
+/// (`string …`, `integer …`), nothing of the value itself.
+fn redact(value: &str) -> String {
+    let name = value
+        .strip_prefix('`')
+        .and_then(|quoted| quoted.strip_suffix('`'))
+        .filter(|name| is_name(name));
+    match (name, value.find(['`', '"'])) {
+        (Some(_), _) | (None, None) => value.to_owned(),
+        (None, Some(quote)) => format!("{}…", &value[..quote]),
+    }
+}
+
+/// A field or enum value name as our wire types spell them (`sender`, `distribution-list`),
+/// not a number, address or free text.
+fn is_name(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem_with(json: &str) -> String {
+        let error = serde_json::from_str::<addin_core::draft::Draft>(json)
+            .expect_err("the test draft is invalid");
+        json_problem(&error)
+    }
+
+    #[test]
+    fn names_of_fields_and_values_stay() {
+        assert_eq!(
+            problem_with(r#"{"sender": "a@b.nl", "body": "x"}"#),
+            "unknown field `body`, expected one of `sender`, `to`, `cc`, `bcc`, `subject`, \
+             `attachments`, `phones` at line 1 column 27"
+        );
+        assert!(
+            problem_with(r#"{"sender": "a@b.nl", "to": [{"address": "x@y.nl", "kind": "group"}]}"#)
+                .starts_with("unknown variant `group`, expected `user` or `distribution-list`")
+        );
+    }
+
+    #[test]
+    fn addresses_and_phone_numbers_are_left_out() {
+        for json in [
+            r#"{"sender": "a@b.nl", "to": "p.de.vries@example.com"}"#,
+            r#"{"sender": "a@b.nl", "to": "x, expected p.de.vries@example.com"}"#,
+            r#"{"sender": "a@b.nl", "p.de.vries@example.com": 1}"#,
+            r#"{"sender": "a@b.nl", "to": [{"address": "x@y.nl", "kind": "p.de.vries@example.com"}]}"#,
+            r#"{"sender": "a@b.nl", "to": [{"address": "x@y.nl", "kind": "`, \"p.de.vries@example.com"}]}"#,
+        ] {
+            let problem = problem_with(json);
+            assert!(!problem.contains("vries"), "{problem}");
+            assert!(problem.contains(" at line 1 column "), "{problem}");
+        }
+        let phone = problem_with(r#"{"sender": "a@b.nl", "phones": {"p@x.nl": 31612345678}}"#);
+        assert_eq!(
+            phone,
+            "invalid type: integer …, expected a string at line 1 column 53"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_kept_whole() {
+        assert_eq!(
+            problem_with(r#"{"sender": "a@b.nl","#),
+            "EOF while parsing a value at line 1 column 20"
+        );
+    }
+}

@@ -1,0 +1,390 @@
+//! `sendsecure check` as an admin or a script runs it: the real binary, real files, real
+//! environment variables (SPEC §5.6).
+
+use std::{
+    io::{ErrorKind, Write},
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+};
+
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples")
+}
+
+fn sample(name: &str) -> PathBuf {
+    samples().join(name)
+}
+
+/// One run of `sendsecure check`, built up option by option.
+#[derive(Default)]
+struct Check {
+    /// Flag and file; setting a flag again replaces it.
+    files: Vec<(&'static str, PathBuf)>,
+    env: Vec<(&'static str, String)>,
+    dir: Option<PathBuf>,
+    stdin: Option<String>,
+}
+
+fn check() -> Check {
+    Check::default()
+}
+
+impl Check {
+    fn file(mut self, flag: &'static str, path: impl Into<PathBuf>) -> Self {
+        self.files.retain(|(set, _)| *set != flag);
+        self.files.push((flag, path.into()));
+        self
+    }
+
+    /// The sample policy and directory, named explicitly.
+    fn samples(self) -> Self {
+        self.file("--policy", sample("policy.toml"))
+            .file("--directory", sample("directory.json"))
+    }
+
+    fn env(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.env.push((name, value.into()));
+        self
+    }
+
+    fn stdin(mut self, text: impl Into<String>) -> Self {
+        self.stdin = Some(text.into());
+        self
+    }
+
+    fn in_dir(mut self, dir: &Path) -> Self {
+        self.dir = Some(dir.to_owned());
+        self
+    }
+
+    fn run(self) -> Outcome {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_sendsecure"));
+        command.arg("check");
+        for (flag, path) in &self.files {
+            command.arg(flag).arg(path);
+        }
+        // Only the overrides a test sets itself may reach the policy.
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("SENDSECURE_") {
+                command.env_remove(name);
+            }
+        }
+        command.envs(self.env.iter().map(|(name, value)| (name, value)));
+        if let Some(dir) = &self.dir {
+            command.current_dir(dir);
+        }
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("sendsecure starts");
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        if let Some(text) = &self.stdin {
+            // A run refused before it reads the draft closes its end early.
+            match stdin.write_all(text.as_bytes()) {
+                Err(error) if error.kind() != ErrorKind::BrokenPipe => {
+                    panic!("writing the draft to sendsecure: {error}")
+                }
+                _ => {}
+            }
+        }
+        drop(stdin);
+        let output = child.wait_with_output().expect("sendsecure finishes");
+        Outcome {
+            code: output.status.code(),
+            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Outcome {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Outcome {
+    /// The verdict of a run that must have succeeded.
+    fn verdict(&self) -> Value {
+        assert_eq!(self.code, Some(0), "{self:#?}");
+        assert_eq!(self.stderr, "", "{self:#?}");
+        serde_json::from_str(&self.stdout).expect("stdout is exactly the verdict JSON")
+    }
+
+    /// The one error line of a run refused as bad input.
+    fn refused(self) -> String {
+        assert_eq!(self.code, Some(2), "{self:#?}");
+        assert_eq!(self.stdout, "", "{self:#?}");
+        assert!(!self.stderr.contains("panicked"), "{self:#?}");
+        assert_eq!(self.stderr.lines().count(), 1, "{self:#?}");
+        self.stderr
+            .trim_end()
+            .strip_prefix("sendsecure: error: ")
+            .expect("the line starts with the program's name")
+            .to_owned()
+    }
+}
+
+fn codes(verdict: &Value) -> Vec<&str> {
+    verdict["findings"]
+        .as_array()
+        .expect("findings is a list")
+        .iter()
+        .map(|finding| finding["code"].as_str().expect("a code is text"))
+        .collect()
+}
+
+/// A file in a fresh temporary directory; the directory goes when the guard drops.
+fn temp_file(name: &str, contents: &str) -> (TempDir, PathBuf) {
+    let dir = TempDir::new().expect("a temporary directory");
+    let path = dir.path().join(name);
+    std::fs::write(&path, contents).expect("the file is written");
+    (dir, path)
+}
+
+fn patient_draft() -> String {
+    std::fs::read_to_string(sample("drafts/patient.json")).expect("the sample draft")
+}
+
+#[test]
+fn a_draft_from_a_file_gets_its_verdict() {
+    let verdict = check()
+        .samples()
+        .file("--draft", sample("drafts/community.json"))
+        .run()
+        .verdict();
+
+    assert_eq!(verdict["can_send_secure"], true);
+    assert_eq!(verdict["auto_send"], true);
+    assert_eq!(verdict["recipients"][0]["route"], "community");
+    assert_eq!(verdict["recipients"][1]["route"], "internal");
+    assert!(codes(&verdict).is_empty(), "{verdict}");
+}
+
+#[test]
+fn a_draft_from_standard_input_gets_its_verdict() {
+    for dash in [false, true] {
+        let mut run = check().samples().stdin(patient_draft());
+        if dash {
+            run = run.file("--draft", "-");
+        }
+        let verdict = run.run().verdict();
+
+        assert_eq!(verdict["can_send_secure"], true);
+        assert_eq!(verdict["auto_send"], false);
+        assert_eq!(verdict["recipients"][0]["route"], "viewer");
+        assert_eq!(verdict["recipients"][0]["phone"], "missing");
+        assert_eq!(codes(&verdict), ["phone-advised"]);
+    }
+}
+
+#[test]
+fn a_verdict_that_blocks_still_exits_zero() {
+    let verdict = check()
+        .samples()
+        .file("--draft", sample("drafts/blocked-attachment.json"))
+        .run()
+        .verdict();
+
+    assert_eq!(verdict["can_send_secure"], false);
+    assert_eq!(codes(&verdict), ["attachment-blocked-type"]);
+}
+
+#[test]
+fn the_bundled_samples_work_from_any_directory() {
+    let elsewhere = TempDir::new().expect("a temporary directory");
+    let verdict = check()
+        .in_dir(elsewhere.path())
+        .stdin(patient_draft())
+        .run()
+        .verdict();
+
+    assert_eq!(codes(&verdict), ["phone-advised"]);
+}
+
+#[test]
+fn an_environment_variable_overrides_the_policy_file() {
+    let verdict = check()
+        .samples()
+        .env("SENDSECURE_INSTALLATION_TYPE", "standard")
+        .stdin(patient_draft())
+        .run()
+        .verdict();
+
+    assert_eq!(verdict["recipients"][0]["route"], "blocked");
+    assert_eq!(codes(&verdict), ["recipient-not-allowed"]);
+}
+
+#[test]
+fn the_policys_directory_source_is_used_without_directory() {
+    let line = check()
+        .env(
+            "SENDSECURE_DIRECTORY_SOURCE",
+            sample("directory-sigra.json").to_string_lossy(),
+        )
+        .stdin(patient_draft())
+        .run()
+        .refused();
+
+    assert!(line.contains("directory-sigra.json"), "{line}");
+    assert!(line.contains("variant \"sigra\""), "{line}");
+}
+
+#[test]
+fn unreadable_files_are_named() {
+    let missing = Path::new("no/such/file");
+    for flag in ["--draft", "--policy", "--directory"] {
+        let line = check()
+            .samples()
+            .file("--draft", sample("drafts/patient.json"))
+            .file(flag, missing)
+            .run()
+            .refused();
+
+        let what = flag.trim_start_matches('-');
+        assert!(
+            line.starts_with(&format!("cannot read the {what} from no/such/file: ")),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_draft_is_refused() {
+    let drafts = [
+        ("{\"sender\": ", "EOF while parsing"),
+        (
+            r#"{"sender": "a.jansen@huisartsen-oost.nl", "body": "Beste ..."}"#,
+            "unknown field `body`",
+        ),
+        (
+            r#"{"sender": "a.jansen@huisartsen-oost.nl", "to": [{"address": "zorg@ggz-noord.nl", "kind": "group"}]}"#,
+            "unknown variant `group`",
+        ),
+        (r#"{"to": []}"#, "missing field `sender`"),
+    ];
+    for (draft, problem) in drafts {
+        let line = check().samples().stdin(draft).run().refused();
+
+        assert!(
+            line.starts_with("invalid draft in standard input: "),
+            "{line}"
+        );
+        assert!(line.contains(problem), "{line}");
+    }
+}
+
+#[test]
+fn a_bad_draft_file_is_named_without_its_contents() {
+    let draft = json!({"sender": "a.jansen@huisartsen-oost.nl", "to": "m.bakker@example.com"});
+    let (_dir, path) = temp_file("draft.json", &draft.to_string());
+
+    let line = check().samples().file("--draft", &path).run().refused();
+
+    assert!(line.contains(&*path.to_string_lossy()), "{line}");
+    assert!(!line.contains("bakker"), "{line}");
+}
+
+#[test]
+fn a_directory_of_another_variant_is_refused() {
+    let line = check()
+        .samples()
+        .file("--directory", sample("directory-sigra.json"))
+        .stdin(patient_draft())
+        .run()
+        .refused();
+
+    assert!(line.starts_with("invalid directory in "), "{line}");
+    assert!(
+        line.ends_with(
+            "the directory is of variant \"sigra\" but the organisation is contracted for \"zorgmail\""
+        ),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_directory_that_is_not_json_is_refused() {
+    let line = check()
+        .samples()
+        .file("--directory", sample("policy.toml"))
+        .stdin(patient_draft())
+        .run()
+        .refused();
+
+    assert!(line.contains("the directory is not valid JSON"), "{line}");
+}
+
+#[test]
+fn a_bad_policy_names_the_key() {
+    let policies = [
+        (
+            "[auth]\nmetod = \"entra-id\"\n",
+            "auth: unknown field `metod`",
+        ),
+        (
+            "installation_type = \"viewer-sms\"\n",
+            "installation_type: unknown variant `viewer-sms`",
+        ),
+        (
+            "[directory]\nrefresh = \"daily\"\n",
+            "directory.refresh: not a valid duration",
+        ),
+        ("security_by_default = yes\n", "line 1, column 23: "),
+    ];
+    for (policy, problem) in policies {
+        let (_dir, path) = temp_file("policy.toml", policy);
+
+        let line = check()
+            .file("--policy", &path)
+            .stdin(patient_draft())
+            .run()
+            .refused();
+
+        let expected = format!("invalid policy in {}: {problem}", path.display());
+        assert!(line.starts_with(&expected), "{line}");
+    }
+}
+
+#[test]
+fn a_bad_environment_value_names_key_and_variable() {
+    let line = check()
+        .samples()
+        .env("SENDSECURE_AUTH_REVERIFY_AFTER", "forever")
+        .stdin(patient_draft())
+        .run()
+        .refused();
+
+    assert!(
+        line.contains("auth.reverify_after (from SENDSECURE_AUTH_REVERIFY_AFTER): "),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_directory_url_needs_a_directory_file() {
+    let line = check()
+        .env(
+            "SENDSECURE_DIRECTORY_SOURCE",
+            "https://domeinboek.example.nl/zorgmail.json",
+        )
+        .stdin(patient_draft())
+        .run()
+        .refused();
+
+    assert!(line.contains("pass --directory FILE"), "{line}");
+}
+
+#[test]
+fn a_usage_error_exits_two() {
+    let outcome = check().file("--polcy", "policy.toml").run();
+
+    assert_eq!(outcome.code, Some(2), "{outcome:#?}");
+    assert_eq!(outcome.stdout, "");
+}
