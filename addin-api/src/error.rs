@@ -1,12 +1,13 @@
 //! The one error type of `addin-api`.
 //!
-//! Every variant is a problem with input the caller gave us, so `main` maps all of them to
-//! exit code 2. Each displays as one line naming where the input came from and what is wrong
-//! with it, and never quotes a mail address or phone number out of a draft (SPEC §11).
+//! On the command line every input variant displays as one line naming where the input came
+//! from and what is wrong with it (`main` exits 2 for those). Over HTTP, [`crate::http`] maps
+//! each variant to a status and the SPEC §12 body in one place. No variant quotes a mail
+//! address, phone number, code or token (SPEC §11).
 
-use std::io;
+use std::{io, path::PathBuf};
 
-use crate::input::Origin;
+use crate::{input::Origin, store::StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -33,6 +34,34 @@ pub enum Error {
         "the policy's directory.source is a URL; `check` reads the directory from a file: pass --directory FILE"
     )]
     DirectoryNotAFile,
+    #[error("invalid configuration: {key} {problem}")]
+    InvalidConfig { key: &'static str, problem: String },
+    #[error("cannot use the data directory ({path}): {source}")]
+    DataDir { path: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+
+    // --- answers to API callers ---
+    /// No session, an expired one, or one issued to another device.
+    #[error("sign in first: the session is missing, expired or for another device")]
+    Unauthorized,
+    /// The request itself is malformed: bad JSON, unknown fields, a bad value.
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String },
+    #[error("not found")]
+    NotFound,
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("too many requests: try again in a few minutes")]
+    TooManyRequests,
+    /// The draft cannot be sent securely: the verdict says why.
+    #[error("the draft cannot be sent securely")]
+    CannotSendSecure(Box<addin_core::verdict::Verdict>),
+    /// A bug or an outage; the client sees only an id to quote.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl Error {

@@ -1,11 +1,5 @@
 //! `sendsecure`: Send Secure's server and command-line tools in one binary (SPEC §2).
 
-mod bundled;
-mod commands;
-mod error;
-mod input;
-mod policy_file;
-
 use std::{
     io::{self, Write},
     process::ExitCode,
@@ -14,7 +8,7 @@ use std::{
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
-use crate::error::Error;
+use addin_api::{Error, commands};
 
 #[derive(Debug, Parser)]
 #[command(name = "sendsecure", version, about)]
