@@ -1,0 +1,112 @@
+//! Storage: one small trait, a SQLite and a PostgreSQL implementation.
+//!
+//! The store never sees a mail address, phone number, code or token in clear: callers pass
+//! keyed hashes (lookup keys) and AES-GCM sealed blobs made by [`crate::vault::Vault`]. Every
+//! method is one transaction, so nothing is half-written on a crash.
+//!
+//! Times are Unix seconds (`i64`): both databases store them the same way and the domain code
+//! compares them without time-zone questions.
+
+mod postgres;
+mod sqlite;
+#[cfg(test)]
+mod tests;
+
+use async_trait::async_trait;
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// A lookup key made with the vault's keyed hash (HMAC-SHA-256), or a plain SHA-256 of a
+/// high-entropy token. 32 bytes.
+pub type Digest = [u8; 32];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("the database holds a malformed row: {0}")]
+    Corrupt(&'static str),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// SHA-256 of the bearer token.
+    pub token_hash: Digest,
+    /// SHA-256 of the device id the session was issued to.
+    pub device_hash: Digest,
+    /// Keyed hash of the mailbox: the owner key of pairings and settings.
+    pub mailbox_hash: Digest,
+    /// The mailbox address, sealed.
+    pub mailbox_sealed: Vec<u8>,
+    /// `email-code` or `entra-id`.
+    pub method: String,
+    pub created_at: i64,
+    pub last_used_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettingsRecord {
+    /// `nl`, `en`, `de`, or `None` to follow Outlook's display language.
+    pub language: Option<String>,
+    pub send_delay_seconds: i64,
+}
+
+/// One issued send token, or one send event, for the NTA 7516 audit trail. No content and
+/// no address in clear.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub at: i64,
+    /// `send-token`, `standard-send` or `blocked-on-send`.
+    pub kind: String,
+    pub mailbox_hash: Digest,
+    /// The send token's `jti`, for `send-token`.
+    pub token_id: Option<String>,
+    pub recipient_count: i64,
+    /// e.g. `community=2,viewer=1`, for `send-token`.
+    pub routes: Option<String>,
+    /// Finding codes, comma-separated, for events.
+    pub codes: Option<String>,
+}
+
+/// The last directory document that loaded, kept so a restart works while the source is down.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirectorySnapshot {
+    pub json: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub loaded_at: i64,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Readiness: the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    async fn insert_session(&self, session: &SessionRecord) -> StoreResult<()>;
+    async fn find_session(&self, token_hash: &Digest) -> StoreResult<Option<SessionRecord>>;
+    /// Slides the session's window.
+    async fn touch_session(&self, token_hash: &Digest, last_used_at: i64) -> StoreResult<()>;
+    async fn delete_session(&self, token_hash: &Digest) -> StoreResult<()>;
+    /// Ends every session of a mailbox; returns how many there were.
+    async fn delete_sessions_of(&self, mailbox_hash: &Digest) -> StoreResult<u64>;
+
+    async fn put_pairing(&self, owner: &Digest, recipient: &Digest, sealed_phone: &[u8], at: i64) -> StoreResult<()>;
+    async fn get_pairing(&self, owner: &Digest, recipient: &Digest) -> StoreResult<Option<Vec<u8>>>;
+    /// The sealed phones of those `recipients` the owner has a pairing for.
+    async fn get_pairings(&self, owner: &Digest, recipients: &[Digest]) -> StoreResult<Vec<(Digest, Vec<u8>)>>;
+    /// Returns whether there was one.
+    async fn delete_pairing(&self, owner: &Digest, recipient: &Digest) -> StoreResult<bool>;
+
+    async fn get_settings(&self, owner: &Digest) -> StoreResult<Option<SettingsRecord>>;
+    async fn put_settings(&self, owner: &Digest, settings: &SettingsRecord, at: i64) -> StoreResult<()>;
+
+    async fn append_audit(&self, record: &AuditRecord) -> StoreResult<()>;
+
+    async fn load_directory(&self) -> StoreResult<Option<DirectorySnapshot>>;
+    async fn save_directory(&self, snapshot: &DirectorySnapshot) -> StoreResult<()>;
+}

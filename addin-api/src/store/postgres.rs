@@ -1,0 +1,324 @@
+//! The PostgreSQL store: many server instances on one database, for a hospital group or a
+//! national deployment (SPEC §11). Same schema and semantics as the SQLite store.
+
+use std::fmt;
+use std::pin::Pin;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::Row;
+use sqlx::error::BoxDynError;
+use sqlx::migrate::{MigrateError, Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+
+use super::{
+    AuditRecord, Digest, DirectorySnapshot, SessionRecord, SettingsRecord, Store, StoreError,
+    StoreResult,
+};
+
+/// How long a request waits for a free connection before it fails, rather than hanging while
+/// the database is unreachable.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct PostgresStore {
+    pool: PgPool,
+    /// `host:port/database`, for `Debug`: the URL itself may carry a password.
+    server: String,
+}
+
+impl fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("server", &self.server)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PostgresStore {
+    /// Connects and brings the schema up to date. Servers starting together on one database
+    /// are safe: sqlx's migrator holds a PostgreSQL advisory lock while it migrates.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url)?;
+        let server = format!(
+            "{}:{}/{}",
+            options.get_host(),
+            options.get_port(),
+            options.get_database().unwrap_or_default()
+        );
+        let pool = PgPoolOptions::new()
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await?;
+        migrator().await?.run(&pool).await?;
+        Ok(Self { pool, server })
+    }
+
+    /// The pool, for tests that read rows back with plain SQL.
+    #[cfg(test)]
+    pub(super) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+/// The migrations, compiled in so the binary migrates from any working directory.
+/// (`sqlx::migrate!` would do this, but needs sqlx's `macros` feature, which we leave off.)
+/// Version and description follow the file name, as sqlx's own file source does.
+pub(super) async fn migrator() -> Result<Migrator, MigrateError> {
+    Migrator::new(Embedded).await
+}
+
+#[derive(Debug)]
+struct Embedded;
+
+type Resolved = Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send>>;
+
+impl MigrationSource<'static> for Embedded {
+    fn resolve(self) -> Resolved {
+        let initial = include_str!("../../migrations/postgres/0001_initial.sql");
+        let migrations = vec![Migration::new(
+            1,
+            "initial".into(),
+            MigrationType::Simple,
+            initial.into(),
+            false,
+        )];
+        Box::pin(async { Ok(migrations) })
+    }
+}
+
+fn digest(row: &PgRow, column: &'static str) -> StoreResult<Digest> {
+    let bytes: &[u8] = row.try_get(column)?;
+    Digest::try_from(bytes).map_err(|_| StoreError::Corrupt(column))
+}
+
+fn session_from(row: &PgRow) -> StoreResult<SessionRecord> {
+    Ok(SessionRecord {
+        token_hash: digest(row, "token_hash")?,
+        device_hash: digest(row, "device_hash")?,
+        mailbox_hash: digest(row, "mailbox_hash")?,
+        mailbox_sealed: row.try_get("mailbox_sealed")?,
+        method: row.try_get("method")?,
+        created_at: row.try_get("created_at")?,
+        last_used_at: row.try_get("last_used_at")?,
+    })
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn insert_session(&self, session: &SessionRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions \
+             (token_hash, device_hash, mailbox_hash, mailbox_sealed, method, \
+              created_at, last_used_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(session.token_hash.as_slice())
+        .bind(session.device_hash.as_slice())
+        .bind(session.mailbox_hash.as_slice())
+        .bind(session.mailbox_sealed.as_slice())
+        .bind(session.method.as_str())
+        .bind(session.created_at)
+        .bind(session.last_used_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn find_session(&self, token_hash: &Digest) -> StoreResult<Option<SessionRecord>> {
+        let row = sqlx::query(
+            "SELECT token_hash, device_hash, mailbox_hash, mailbox_sealed, method, \
+             created_at, last_used_at \
+             FROM sessions WHERE token_hash = $1",
+        )
+        .bind(token_hash.as_slice())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(session_from).transpose()
+    }
+
+    async fn touch_session(&self, token_hash: &Digest, last_used_at: i64) -> StoreResult<()> {
+        // Concurrent requests of one session may finish out of order; the window only moves on.
+        sqlx::query(
+            "UPDATE sessions SET last_used_at = GREATEST(last_used_at, $1) WHERE token_hash = $2",
+        )
+        .bind(last_used_at)
+        .bind(token_hash.as_slice())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, token_hash: &Digest) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash.as_slice())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_sessions_of(&self, mailbox_hash: &Digest) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE mailbox_hash = $1")
+            .bind(mailbox_hash.as_slice())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn put_pairing(
+        &self,
+        owner: &Digest,
+        recipient: &Digest,
+        sealed_phone: &[u8],
+        at: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO pairings (owner_hash, recipient_hash, sealed_phone, updated_at) \
+             VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (owner_hash, recipient_hash) \
+             DO UPDATE SET sealed_phone = excluded.sealed_phone, updated_at = excluded.updated_at",
+        )
+        .bind(owner.as_slice())
+        .bind(recipient.as_slice())
+        .bind(sealed_phone)
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn get_pairing(
+        &self,
+        owner: &Digest,
+        recipient: &Digest,
+    ) -> StoreResult<Option<Vec<u8>>> {
+        let row = sqlx::query(
+            "SELECT sealed_phone FROM pairings WHERE owner_hash = $1 AND recipient_hash = $2",
+        )
+        .bind(owner.as_slice())
+        .bind(recipient.as_slice())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| row.try_get("sealed_phone")).transpose()?)
+    }
+
+    async fn get_pairings(
+        &self,
+        owner: &Digest,
+        recipients: &[Digest],
+    ) -> StoreResult<Vec<(Digest, Vec<u8>)>> {
+        if recipients.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One `bytea[]` parameter, however many recipients; ordered like the SQLite store's.
+        let rows = sqlx::query(
+            "SELECT recipient_hash, sealed_phone FROM pairings \
+             WHERE owner_hash = $1 AND recipient_hash = ANY($2) ORDER BY recipient_hash",
+        )
+        .bind(owner.as_slice())
+        .bind(recipients)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((digest(row, "recipient_hash")?, row.try_get("sealed_phone")?)))
+            .collect()
+    }
+
+    async fn delete_pairing(&self, owner: &Digest, recipient: &Digest) -> StoreResult<bool> {
+        let done =
+            sqlx::query("DELETE FROM pairings WHERE owner_hash = $1 AND recipient_hash = $2")
+                .bind(owner.as_slice())
+                .bind(recipient.as_slice())
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn get_settings(&self, owner: &Digest) -> StoreResult<Option<SettingsRecord>> {
+        let row =
+            sqlx::query("SELECT language, send_delay_seconds FROM settings WHERE owner_hash = $1")
+                .bind(owner.as_slice())
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(SettingsRecord {
+            language: row.try_get("language")?,
+            send_delay_seconds: row.try_get("send_delay_seconds")?,
+        }))
+    }
+
+    async fn put_settings(
+        &self,
+        owner: &Digest,
+        settings: &SettingsRecord,
+        at: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO settings (owner_hash, language, send_delay_seconds, updated_at) \
+             VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (owner_hash) DO UPDATE SET language = excluded.language, \
+             send_delay_seconds = excluded.send_delay_seconds, updated_at = excluded.updated_at",
+        )
+        .bind(owner.as_slice())
+        .bind(settings.language.as_deref())
+        .bind(settings.send_delay_seconds)
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn append_audit(&self, record: &AuditRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO audit_log \
+             (at, kind, mailbox_hash, token_id, recipient_count, routes, codes) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(record.at)
+        .bind(record.kind.as_str())
+        .bind(record.mailbox_hash.as_slice())
+        .bind(record.token_id.as_deref())
+        .bind(record.recipient_count)
+        .bind(record.routes.as_deref())
+        .bind(record.codes.as_deref())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn load_directory(&self) -> StoreResult<Option<DirectorySnapshot>> {
+        let row = sqlx::query(
+            "SELECT json, etag, last_modified, loaded_at FROM directory_snapshot WHERE id = 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(DirectorySnapshot {
+            json: row.try_get("json")?,
+            etag: row.try_get("etag")?,
+            last_modified: row.try_get("last_modified")?,
+            loaded_at: row.try_get("loaded_at")?,
+        }))
+    }
+
+    async fn save_directory(&self, snapshot: &DirectorySnapshot) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO directory_snapshot (id, json, etag, last_modified, loaded_at) \
+             VALUES (1, $1, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET json = excluded.json, etag = excluded.etag, \
+             last_modified = excluded.last_modified, loaded_at = excluded.loaded_at",
+        )
+        .bind(snapshot.json.as_str())
+        .bind(snapshot.etag.as_deref())
+        .bind(snapshot.last_modified.as_deref())
+        .bind(snapshot.loaded_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

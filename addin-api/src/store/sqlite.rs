@@ -1,0 +1,375 @@
+//! The SQLite store: one instance serving a practice (SPEC §11). WAL lets requests read while
+//! one writes; the busy timeout makes a second writer wait its turn instead of failing.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::error::BoxDynError;
+use sqlx::migrate::{MigrateError, Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use super::{
+    AuditRecord, Digest, DirectorySnapshot, SessionRecord, SettingsRecord, Store, StoreError,
+    StoreResult,
+};
+
+/// How long a writer waits for another one to finish.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a request waits for a free connection before it fails, rather than hanging.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// SQLite serialises writers anyway; a few connections let reads run beside the one write.
+const MAX_CONNECTIONS: u32 = 4;
+
+/// Recipients looked up per statement in `get_pairings`: each is one bound parameter, and SQLite
+/// caps those per statement (999 before SQLite 3.32).
+const RECIPIENTS_PER_QUERY: usize = 900;
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+    /// The database file, or `:memory:`; shown by `Debug`.
+    path: PathBuf,
+}
+
+impl fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens the database file, creating it if missing, and brings its schema up to date.
+    pub async fn open(path: &Path) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // In WAL mode NORMAL skips the fsync on every commit: a commit still survives a
+            // crash of the process, a power cut may lose the last ones, the file stays sound.
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await?;
+        Self::migrated(pool, path.to_owned()).await
+    }
+
+    /// A private database in memory, for tests.
+    pub async fn in_memory() -> StoreResult<Self> {
+        let options = SqliteConnectOptions::new()
+            .in_memory(true)
+            .foreign_keys(true);
+        // Every connection to `:memory:` is a database of its own, so the pool holds exactly one
+        // connection and never lets it lapse: closing it would drop the data.
+        let pool = SqlitePoolOptions::new()
+            .min_connections(1)
+            .max_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await?;
+        Self::migrated(pool, PathBuf::from(":memory:")).await
+    }
+
+    async fn migrated(pool: SqlitePool, path: PathBuf) -> StoreResult<Self> {
+        migrator().await?.run(&pool).await?;
+        Ok(Self { pool, path })
+    }
+
+    /// The pool, for tests that read rows back with plain SQL.
+    #[cfg(test)]
+    pub(super) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+/// The migrations, compiled in so the binary migrates from any working directory.
+/// (`sqlx::migrate!` would do this, but needs sqlx's `macros` feature, which we leave off.)
+/// Version and description follow the file name, as sqlx's own file source does.
+pub(super) async fn migrator() -> Result<Migrator, MigrateError> {
+    Migrator::new(Embedded).await
+}
+
+#[derive(Debug)]
+struct Embedded;
+
+type Resolved = Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send>>;
+
+impl MigrationSource<'static> for Embedded {
+    fn resolve(self) -> Resolved {
+        let initial = include_str!("../../migrations/sqlite/0001_initial.sql");
+        let migrations = vec![Migration::new(
+            1,
+            "initial".into(),
+            MigrationType::Simple,
+            initial.into(),
+            false,
+        )];
+        Box::pin(async { Ok(migrations) })
+    }
+}
+
+fn digest(row: &SqliteRow, column: &'static str) -> StoreResult<Digest> {
+    let bytes: &[u8] = row.try_get(column)?;
+    Digest::try_from(bytes).map_err(|_| StoreError::Corrupt(column))
+}
+
+fn session_from(row: &SqliteRow) -> StoreResult<SessionRecord> {
+    Ok(SessionRecord {
+        token_hash: digest(row, "token_hash")?,
+        device_hash: digest(row, "device_hash")?,
+        mailbox_hash: digest(row, "mailbox_hash")?,
+        mailbox_sealed: row.try_get("mailbox_sealed")?,
+        method: row.try_get("method")?,
+        created_at: row.try_get("created_at")?,
+        last_used_at: row.try_get("last_used_at")?,
+    })
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn insert_session(&self, session: &SessionRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions \
+             (token_hash, device_hash, mailbox_hash, mailbox_sealed, method, \
+              created_at, last_used_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(session.token_hash.as_slice())
+        .bind(session.device_hash.as_slice())
+        .bind(session.mailbox_hash.as_slice())
+        .bind(session.mailbox_sealed.as_slice())
+        .bind(session.method.as_str())
+        .bind(session.created_at)
+        .bind(session.last_used_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn find_session(&self, token_hash: &Digest) -> StoreResult<Option<SessionRecord>> {
+        let row = sqlx::query(
+            "SELECT token_hash, device_hash, mailbox_hash, mailbox_sealed, method, \
+             created_at, last_used_at \
+             FROM sessions WHERE token_hash = ?",
+        )
+        .bind(token_hash.as_slice())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(session_from).transpose()
+    }
+
+    async fn touch_session(&self, token_hash: &Digest, last_used_at: i64) -> StoreResult<()> {
+        // Concurrent requests of one session may finish out of order; the window only moves on.
+        sqlx::query("UPDATE sessions SET last_used_at = max(last_used_at, ?) WHERE token_hash = ?")
+            .bind(last_used_at)
+            .bind(token_hash.as_slice())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, token_hash: &Digest) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash.as_slice())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_sessions_of(&self, mailbox_hash: &Digest) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE mailbox_hash = ?")
+            .bind(mailbox_hash.as_slice())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn put_pairing(
+        &self,
+        owner: &Digest,
+        recipient: &Digest,
+        sealed_phone: &[u8],
+        at: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO pairings (owner_hash, recipient_hash, sealed_phone, updated_at) \
+             VALUES (?, ?, ?, ?) \
+             ON CONFLICT (owner_hash, recipient_hash) \
+             DO UPDATE SET sealed_phone = excluded.sealed_phone, updated_at = excluded.updated_at",
+        )
+        .bind(owner.as_slice())
+        .bind(recipient.as_slice())
+        .bind(sealed_phone)
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn get_pairing(
+        &self,
+        owner: &Digest,
+        recipient: &Digest,
+    ) -> StoreResult<Option<Vec<u8>>> {
+        let row = sqlx::query(
+            "SELECT sealed_phone FROM pairings WHERE owner_hash = ? AND recipient_hash = ?",
+        )
+        .bind(owner.as_slice())
+        .bind(recipient.as_slice())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| row.try_get("sealed_phone")).transpose()?)
+    }
+
+    async fn get_pairings(
+        &self,
+        owner: &Digest,
+        recipients: &[Digest],
+    ) -> StoreResult<Vec<(Digest, Vec<u8>)>> {
+        if recipients.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Sorted and without repeats, so a recipient listed twice is not found once per batch,
+        // and the batches' results come out in the same order as PostgreSQL's.
+        let mut wanted = recipients.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+
+        // One read transaction: all batches see the same state.
+        let mut tx = self.pool.begin().await?;
+        let mut found = Vec::new();
+        for batch in wanted.chunks(RECIPIENTS_PER_QUERY) {
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "SELECT recipient_hash, sealed_phone FROM pairings WHERE owner_hash = ",
+            );
+            query
+                .push_bind(owner.as_slice())
+                .push(" AND recipient_hash IN (");
+            let mut list = query.separated(", ");
+            for recipient in batch {
+                list.push_bind(recipient.as_slice());
+            }
+            query.push(") ORDER BY recipient_hash");
+            for row in query.build().fetch_all(&mut *tx).await? {
+                found.push((
+                    digest(&row, "recipient_hash")?,
+                    row.try_get("sealed_phone")?,
+                ));
+            }
+        }
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    async fn delete_pairing(&self, owner: &Digest, recipient: &Digest) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM pairings WHERE owner_hash = ? AND recipient_hash = ?")
+            .bind(owner.as_slice())
+            .bind(recipient.as_slice())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn get_settings(&self, owner: &Digest) -> StoreResult<Option<SettingsRecord>> {
+        let row =
+            sqlx::query("SELECT language, send_delay_seconds FROM settings WHERE owner_hash = ?")
+                .bind(owner.as_slice())
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(SettingsRecord {
+            language: row.try_get("language")?,
+            send_delay_seconds: row.try_get("send_delay_seconds")?,
+        }))
+    }
+
+    async fn put_settings(
+        &self,
+        owner: &Digest,
+        settings: &SettingsRecord,
+        at: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO settings (owner_hash, language, send_delay_seconds, updated_at) \
+             VALUES (?, ?, ?, ?) \
+             ON CONFLICT (owner_hash) DO UPDATE SET language = excluded.language, \
+             send_delay_seconds = excluded.send_delay_seconds, updated_at = excluded.updated_at",
+        )
+        .bind(owner.as_slice())
+        .bind(settings.language.as_deref())
+        .bind(settings.send_delay_seconds)
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn append_audit(&self, record: &AuditRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO audit_log \
+             (at, kind, mailbox_hash, token_id, recipient_count, routes, codes) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(record.at)
+        .bind(record.kind.as_str())
+        .bind(record.mailbox_hash.as_slice())
+        .bind(record.token_id.as_deref())
+        .bind(record.recipient_count)
+        .bind(record.routes.as_deref())
+        .bind(record.codes.as_deref())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn load_directory(&self) -> StoreResult<Option<DirectorySnapshot>> {
+        let row = sqlx::query(
+            "SELECT json, etag, last_modified, loaded_at FROM directory_snapshot WHERE id = 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(DirectorySnapshot {
+            json: row.try_get("json")?,
+            etag: row.try_get("etag")?,
+            last_modified: row.try_get("last_modified")?,
+            loaded_at: row.try_get("loaded_at")?,
+        }))
+    }
+
+    async fn save_directory(&self, snapshot: &DirectorySnapshot) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO directory_snapshot (id, json, etag, last_modified, loaded_at) \
+             VALUES (1, ?, ?, ?, ?) \
+             ON CONFLICT (id) DO UPDATE SET json = excluded.json, etag = excluded.etag, \
+             last_modified = excluded.last_modified, loaded_at = excluded.loaded_at",
+        )
+        .bind(snapshot.json.as_str())
+        .bind(snapshot.etag.as_deref())
+        .bind(snapshot.last_modified.as_deref())
+        .bind(snapshot.loaded_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

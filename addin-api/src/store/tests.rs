@@ -1,0 +1,711 @@
+//! One suite for every backend (STYLE 6): each case below runs against the SQLite store in
+//! memory, the SQLite store in a file, and the PostgreSQL store in a database of its own.
+//!
+//! The PostgreSQL cases need a server where they may create and drop databases:
+//! `SENDSECURE_TEST_POSTGRES_URL`, by default `postgres://postgres@127.0.0.1:5432/postgres`.
+//! They fail, rather than skip, when it is down, so a green run always covers both backends.
+
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::path::Path;
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::{ConnectOptions, Connection, Executor};
+
+use super::{
+    AuditRecord, Digest, DirectorySnapshot, PostgresStore, SessionRecord, SettingsRecord,
+    SqliteStore, Store,
+};
+
+// ---- Test records -------------------------------------------------------------------------
+
+/// A moment in October 2025, in Unix seconds.
+const T0: i64 = 1_760_000_000;
+
+/// A 32-byte lookup key, distinct for each `(kind, n)`.
+fn key(kind: u8, n: u16) -> Digest {
+    let mut key = [kind; 32];
+    key[..2].copy_from_slice(&n.to_be_bytes());
+    key
+}
+
+fn token(n: u16) -> Digest {
+    key(b'T', n)
+}
+
+fn mailbox(n: u16) -> Digest {
+    key(b'M', n)
+}
+
+fn recipient(n: u16) -> Digest {
+    key(b'R', n)
+}
+
+/// Stands in for a vault-sealed blob: the store treats it as opaque bytes.
+fn sealed(what: &str, n: u16) -> Vec<u8> {
+    format!("sealed {what} {n}").into_bytes()
+}
+
+/// Session `n` of mailbox `m`, made at `T0`; tests vary it with struct update syntax.
+fn session(n: u16, m: u16) -> SessionRecord {
+    SessionRecord {
+        token_hash: token(n),
+        device_hash: key(b'D', n),
+        mailbox_hash: mailbox(m),
+        mailbox_sealed: sealed("mailbox", m),
+        method: "email-code".to_owned(),
+        created_at: T0,
+        last_used_at: T0,
+    }
+}
+
+/// A `standard-send` event of mailbox `m` at `at`; tests vary it with struct update syntax.
+fn audit(m: u16, at: i64) -> AuditRecord {
+    AuditRecord {
+        at,
+        kind: "standard-send".to_owned(),
+        mailbox_hash: mailbox(m),
+        token_id: None,
+        recipient_count: 1,
+        routes: None,
+        codes: None,
+    }
+}
+
+fn snapshot(version: &str, loaded_at: i64) -> DirectorySnapshot {
+    DirectorySnapshot {
+        json: format!(r#"{{"version":"{version}","entries":[]}}"#),
+        etag: Some(format!("\"{version}\"")),
+        last_modified: Some("Wed, 01 Oct 2025 08:00:00 GMT".to_owned()),
+        loaded_at,
+    }
+}
+
+// ---- The suite ----------------------------------------------------------------------------
+
+async fn ping(store: &dyn Store) {
+    store.ping().await.expect("the database answers");
+}
+
+async fn session_round_trip(store: &dyn Store) {
+    assert_eq!(store.find_session(&token(1)).await.expect("find"), None);
+
+    store.insert_session(&session(1, 1)).await.expect("insert");
+
+    assert_eq!(
+        store.find_session(&token(1)).await.expect("find"),
+        Some(session(1, 1))
+    );
+    assert_eq!(store.find_session(&token(2)).await.expect("find"), None);
+}
+
+async fn session_token_is_unique(store: &dyn Store) {
+    store.insert_session(&session(1, 1)).await.expect("insert");
+
+    let again = SessionRecord {
+        mailbox_hash: mailbox(2),
+        ..session(1, 2)
+    };
+    assert!(
+        store.insert_session(&again).await.is_err(),
+        "a second session with the same token hash"
+    );
+    assert_eq!(
+        store.find_session(&token(1)).await.expect("find"),
+        Some(session(1, 1))
+    );
+}
+
+async fn session_touch_moves_forward_only(store: &dyn Store) {
+    store.insert_session(&session(1, 1)).await.expect("insert");
+    store.insert_session(&session(2, 1)).await.expect("insert");
+
+    store
+        .touch_session(&token(1), T0 + 60)
+        .await
+        .expect("touch");
+    let touched = store.find_session(&token(1)).await.expect("find");
+    assert_eq!(
+        touched,
+        Some(SessionRecord {
+            last_used_at: T0 + 60,
+            ..session(1, 1)
+        })
+    );
+
+    // A request that started earlier but finishes later must not pull the window back.
+    store
+        .touch_session(&token(1), T0 + 30)
+        .await
+        .expect("touch");
+    assert_eq!(store.find_session(&token(1)).await.expect("find"), touched);
+
+    assert_eq!(
+        store.find_session(&token(2)).await.expect("find"),
+        Some(session(2, 1)),
+        "other session untouched"
+    );
+    store
+        .touch_session(&token(3), T0 + 60)
+        .await
+        .expect("touching an unknown session is no error");
+}
+
+async fn session_delete(store: &dyn Store) {
+    store.insert_session(&session(1, 1)).await.expect("insert");
+    store.insert_session(&session(2, 1)).await.expect("insert");
+
+    store.delete_session(&token(1)).await.expect("delete");
+
+    assert_eq!(store.find_session(&token(1)).await.expect("find"), None);
+    assert_eq!(
+        store.find_session(&token(2)).await.expect("find"),
+        Some(session(2, 1))
+    );
+    store
+        .delete_session(&token(1))
+        .await
+        .expect("deleting again is no error");
+}
+
+async fn sessions_of_one_mailbox_end_together(store: &dyn Store) {
+    store.insert_session(&session(1, 1)).await.expect("insert");
+    store.insert_session(&session(2, 1)).await.expect("insert");
+    store.insert_session(&session(3, 2)).await.expect("insert");
+
+    assert_eq!(
+        store.delete_sessions_of(&mailbox(1)).await.expect("delete"),
+        2
+    );
+
+    assert_eq!(store.find_session(&token(1)).await.expect("find"), None);
+    assert_eq!(store.find_session(&token(2)).await.expect("find"), None);
+    assert_eq!(
+        store.find_session(&token(3)).await.expect("find"),
+        Some(session(3, 2)),
+        "other mailbox kept"
+    );
+    assert_eq!(
+        store.delete_sessions_of(&mailbox(1)).await.expect("delete"),
+        0
+    );
+}
+
+async fn pairing_put_and_overwrite(store: &dyn Store) {
+    let (owner, to) = (mailbox(1), recipient(1));
+    assert_eq!(store.get_pairing(&owner, &to).await.expect("get"), None);
+
+    store
+        .put_pairing(&owner, &to, &sealed("phone", 1), T0)
+        .await
+        .expect("put");
+    assert_eq!(
+        store.get_pairing(&owner, &to).await.expect("get"),
+        Some(sealed("phone", 1))
+    );
+
+    store
+        .put_pairing(&owner, &to, &sealed("phone", 2), T0 + 1)
+        .await
+        .expect("overwrite");
+    assert_eq!(
+        store.get_pairing(&owner, &to).await.expect("get"),
+        Some(sealed("phone", 2))
+    );
+}
+
+async fn pairings_listed_for_the_asked_recipients(store: &dyn Store) {
+    let owner = mailbox(1);
+    for n in 1..=3 {
+        store
+            .put_pairing(&owner, &recipient(n), &sealed("phone", n), T0)
+            .await
+            .expect("put");
+    }
+    store
+        .put_pairing(&mailbox(2), &recipient(4), &sealed("phone", 4), T0)
+        .await
+        .expect("put");
+
+    // Recipient 3 is not asked for, 4 is another owner's, 5 has no pairing, 1 is asked twice.
+    let asked = [
+        recipient(2),
+        recipient(4),
+        recipient(1),
+        recipient(5),
+        recipient(1),
+    ];
+    let found = store.get_pairings(&owner, &asked).await.expect("get");
+
+    assert_eq!(
+        found,
+        vec![
+            (recipient(1), sealed("phone", 1)),
+            (recipient(2), sealed("phone", 2))
+        ]
+    );
+    assert_eq!(store.get_pairings(&owner, &[]).await.expect("get"), vec![]);
+}
+
+async fn pairings_listed_for_many_recipients(store: &dyn Store) {
+    // More recipients than one SQLite statement takes, with pairings spread over all of them,
+    // and one recipient asked for so often that the repeats alone fill several statements.
+    let owner = mailbox(1);
+    let paired: Vec<u16> = (0..2000).step_by(97).collect();
+    for &n in &paired {
+        store
+            .put_pairing(&owner, &recipient(n), &sealed("phone", n), T0)
+            .await
+            .expect("put");
+    }
+    let asked: Vec<Digest> = (0..2000)
+        .map(recipient)
+        .chain(std::iter::repeat_n(recipient(97), 2000))
+        .collect();
+
+    let found = store.get_pairings(&owner, &asked).await.expect("get");
+
+    let expected: Vec<_> = paired
+        .iter()
+        .map(|&n| (recipient(n), sealed("phone", n)))
+        .collect();
+    assert_eq!(found, expected);
+}
+
+async fn pairing_delete(store: &dyn Store) {
+    let owner = mailbox(1);
+    store
+        .put_pairing(&owner, &recipient(1), &sealed("phone", 1), T0)
+        .await
+        .expect("put");
+    store
+        .put_pairing(&owner, &recipient(2), &sealed("phone", 2), T0)
+        .await
+        .expect("put");
+
+    assert!(
+        store
+            .delete_pairing(&owner, &recipient(1))
+            .await
+            .expect("delete")
+    );
+    assert!(
+        !store
+            .delete_pairing(&owner, &recipient(1))
+            .await
+            .expect("delete again")
+    );
+
+    assert_eq!(
+        store.get_pairing(&owner, &recipient(1)).await.expect("get"),
+        None
+    );
+    assert_eq!(
+        store.get_pairing(&owner, &recipient(2)).await.expect("get"),
+        Some(sealed("phone", 2))
+    );
+}
+
+async fn owners_never_see_each_others_pairings(store: &dyn Store) {
+    let (alice, bob, to) = (mailbox(1), mailbox(2), recipient(1));
+    store
+        .put_pairing(&alice, &to, &sealed("alice's phone", 1), T0)
+        .await
+        .expect("put");
+
+    assert_eq!(store.get_pairing(&bob, &to).await.expect("get"), None);
+    assert_eq!(store.get_pairings(&bob, &[to]).await.expect("get"), vec![]);
+    assert!(!store.delete_pairing(&bob, &to).await.expect("delete"));
+
+    // Bob saving his own number for the same recipient leaves Alice's as it was.
+    store
+        .put_pairing(&bob, &to, &sealed("bob's phone", 1), T0)
+        .await
+        .expect("put");
+    assert_eq!(
+        store.get_pairing(&alice, &to).await.expect("get"),
+        Some(sealed("alice's phone", 1))
+    );
+    assert_eq!(
+        store.get_pairing(&bob, &to).await.expect("get"),
+        Some(sealed("bob's phone", 1))
+    );
+}
+
+async fn settings_put_and_overwrite(store: &dyn Store) {
+    let owner = mailbox(1);
+    assert_eq!(store.get_settings(&owner).await.expect("get"), None);
+
+    let dutch = SettingsRecord {
+        language: Some("nl".to_owned()),
+        send_delay_seconds: 5,
+    };
+    store.put_settings(&owner, &dutch, T0).await.expect("put");
+    assert_eq!(store.get_settings(&owner).await.expect("get"), Some(dutch));
+
+    let outlooks = SettingsRecord {
+        language: None,
+        send_delay_seconds: 10,
+    };
+    store
+        .put_settings(&owner, &outlooks, T0 + 1)
+        .await
+        .expect("overwrite");
+    assert_eq!(
+        store.get_settings(&owner).await.expect("get"),
+        Some(outlooks)
+    );
+
+    assert_eq!(store.get_settings(&mailbox(2)).await.expect("get"), None);
+}
+
+async fn audit_entries_are_appended(store: &dyn RawAudit) {
+    let token = AuditRecord {
+        kind: "send-token".to_owned(),
+        token_id: Some("0193a1b2-jti".to_owned()),
+        recipient_count: 3,
+        routes: Some("community=2,viewer=1".to_owned()),
+        ..audit(1, T0)
+    };
+    let block = AuditRecord {
+        kind: "blocked-on-send".to_owned(),
+        codes: Some("viewer-without-phone,empty-subject".to_owned()),
+        ..audit(2, T0 + 1)
+    };
+
+    store.append_audit(&token).await.expect("append");
+    store.append_audit(&block).await.expect("append");
+    store
+        .append_audit(&block)
+        .await
+        .expect("the same event twice is two entries");
+
+    let rows = store.audit_rows().await;
+    let records: Vec<_> = rows.iter().map(|(_, record)| record.clone()).collect();
+    assert_eq!(records, vec![token, block.clone(), block]);
+    assert!(
+        rows.windows(2).all(|pair| pair[0].0 < pair[1].0),
+        "ids ascend: {rows:?}"
+    );
+}
+
+async fn directory_snapshot_save_and_overwrite(store: &dyn Store) {
+    assert_eq!(store.load_directory().await.expect("load"), None);
+
+    store
+        .save_directory(&snapshot("2025-10-01", T0))
+        .await
+        .expect("save");
+    assert_eq!(
+        store.load_directory().await.expect("load"),
+        Some(snapshot("2025-10-01", T0))
+    );
+
+    let unversioned = DirectorySnapshot {
+        etag: None,
+        last_modified: None,
+        ..snapshot("2025-10-02", T0 + 86_400)
+    };
+    store.save_directory(&unversioned).await.expect("overwrite");
+    assert_eq!(
+        store.load_directory().await.expect("load"),
+        Some(unversioned)
+    );
+}
+
+/// Reads the audit log back with plain SQL: the trait has no reader for it.
+#[async_trait]
+trait RawAudit: Store {
+    /// `(id, record)` in id order.
+    async fn audit_rows(&self) -> Vec<(i64, AuditRecord)>;
+}
+
+const AUDIT_ROWS: &str = "SELECT id, at, kind, mailbox_hash, token_id, recipient_count, \
+                          routes, codes FROM audit_log ORDER BY id";
+
+type AuditRow = (
+    i64,
+    i64,
+    String,
+    Vec<u8>,
+    Option<String>,
+    i64,
+    Option<String>,
+    Option<String>,
+);
+
+fn audit_from(row: AuditRow) -> (i64, AuditRecord) {
+    let (id, at, kind, mailbox_hash, token_id, recipient_count, routes, codes) = row;
+    let mailbox_hash = Digest::try_from(mailbox_hash).expect("a 32-byte mailbox hash");
+    (
+        id,
+        AuditRecord {
+            at,
+            kind,
+            mailbox_hash,
+            token_id,
+            recipient_count,
+            routes,
+            codes,
+        },
+    )
+}
+
+#[async_trait]
+impl RawAudit for SqliteStore {
+    async fn audit_rows(&self) -> Vec<(i64, AuditRecord)> {
+        let rows: Vec<AuditRow> = sqlx::query_as(AUDIT_ROWS)
+            .fetch_all(self.pool())
+            .await
+            .expect("audit_log reads");
+        rows.into_iter().map(audit_from).collect()
+    }
+}
+
+#[async_trait]
+impl RawAudit for PostgresStore {
+    async fn audit_rows(&self) -> Vec<(i64, AuditRecord)> {
+        let rows: Vec<AuditRow> = sqlx::query_as(AUDIT_ROWS)
+            .fetch_all(self.pool())
+            .await
+            .expect("audit_log reads");
+        rows.into_iter().map(audit_from).collect()
+    }
+}
+
+// ---- The suite, run against each backend ---------------------------------------------------
+
+macro_rules! suite {
+    ($($case:ident),+ $(,)?) => {
+        mod sqlite_in_memory {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let store = super::SqliteStore::in_memory().await.expect("in memory");
+                    super::$case(&store).await;
+                }
+            )+
+        }
+
+        mod sqlite_file {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let dir = tempfile::tempdir().expect("a temporary directory");
+                    let path = dir.path().join("store.db");
+                    let store = super::SqliteStore::open(&path).await.expect("the file opens");
+                    super::$case(&store).await;
+                }
+            )+
+        }
+
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    super::with_database(|url| async move {
+                        let store = super::PostgresStore::connect(&url).await.expect("connects");
+                        super::$case(&store).await;
+                    })
+                    .await;
+                }
+            )+
+        }
+    };
+}
+
+suite!(
+    ping,
+    session_round_trip,
+    session_token_is_unique,
+    session_touch_moves_forward_only,
+    session_delete,
+    sessions_of_one_mailbox_end_together,
+    pairing_put_and_overwrite,
+    pairings_listed_for_the_asked_recipients,
+    pairings_listed_for_many_recipients,
+    pairing_delete,
+    owners_never_see_each_others_pairings,
+    settings_put_and_overwrite,
+    audit_entries_are_appended,
+    directory_snapshot_save_and_overwrite,
+);
+
+// ---- PostgreSQL test databases ------------------------------------------------------------
+
+fn postgres_admin_url() -> String {
+    std::env::var("SENDSECURE_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// Runs `test` with the URL of a new database of its own, then drops that database, also when
+/// the test fails.
+async fn with_database<F, Fut>(test: F)
+where
+    F: FnOnce(String) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let admin_url = postgres_admin_url();
+    let mut admin = PgConnection::connect(&admin_url)
+        .await
+        .expect("PostgreSQL answers (see the module doc)");
+    let name = format!(
+        "sendsecure_store_{:016x}",
+        RandomState::new().hash_one(std::process::id())
+    );
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("the test database is created");
+    let url = PgConnectOptions::from_str(&admin_url)
+        .expect("a valid PostgreSQL URL")
+        .database(&name)
+        .to_url_lossy()
+        .to_string();
+
+    // A task of its own turns a failed assertion into an error here, so the database is
+    // dropped before the failure is passed on.
+    let outcome = tokio::spawn(test(url)).await;
+
+    // FORCE ends the connections the test's pool may still hold.
+    admin
+        .execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
+        .await
+        .expect("the test database is dropped");
+    admin.close().await.expect("the admin connection closes");
+    if let Err(failure) = outcome {
+        std::panic::resume_unwind(failure.into_panic());
+    }
+}
+
+// ---- Migrations and configuration ---------------------------------------------------------
+
+#[tokio::test]
+async fn embedded_migrations_match_the_migration_files() {
+    let backends = [
+        ("sqlite", super::sqlite::migrator().await.expect("embedded")),
+        (
+            "postgres",
+            super::postgres::migrator().await.expect("embedded"),
+        ),
+    ];
+    for (backend, embedded) in backends {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(backend);
+        let files = Migrator::new(dir).await.expect("the migration files read");
+        let identity = |m: &Migrator| {
+            m.iter()
+                .map(|one| (one.version, one.description.clone(), one.checksum.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            identity(&embedded),
+            identity(&files),
+            "{backend}: a migration file is not embedded"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sqlite_file_reopens_with_its_data() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("store.db");
+    let first = SqliteStore::open(&path).await.expect("the new file opens");
+    first.insert_session(&session(1, 1)).await.expect("insert");
+
+    // Migrating again finds the schema up to date and leaves the data alone.
+    let second = SqliteStore::open(&path)
+        .await
+        .expect("the file opens again");
+
+    assert_eq!(
+        second.find_session(&token(1)).await.expect("find"),
+        Some(session(1, 1))
+    );
+}
+
+#[tokio::test]
+async fn sqlite_file_is_configured_for_one_writer_many_readers() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let store = SqliteStore::open(&dir.path().join("store.db"))
+        .await
+        .expect("the file opens");
+    let journal_mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(store.pool())
+        .await
+        .expect("pragma");
+    assert_eq!(journal_mode, "wal");
+    // Set on each connection as the pool opens it; `synchronous` 1 is NORMAL.
+    for (pragma, expected) in [
+        ("busy_timeout", 5000),
+        ("foreign_keys", 1),
+        ("synchronous", 1),
+    ] {
+        let value: i64 = sqlx::query_scalar(&format!("PRAGMA {pragma}"))
+            .fetch_one(store.pool())
+            .await
+            .expect("pragma");
+        assert_eq!(value, expected, "PRAGMA {pragma}");
+    }
+}
+
+#[tokio::test]
+async fn postgres_servers_starting_together_migrate_once() {
+    with_database(|url| async move {
+        let (first, second) =
+            tokio::join!(PostgresStore::connect(&url), PostgresStore::connect(&url));
+        let (first, second) = (first.expect("first server"), second.expect("second server"));
+        first.insert_session(&session(1, 1)).await.expect("insert");
+
+        let third = PostgresStore::connect(&url)
+            .await
+            .expect("a later server finds the schema up to date");
+
+        assert_eq!(
+            second.find_session(&token(1)).await.expect("find"),
+            Some(session(1, 1))
+        );
+        assert_eq!(
+            third.find_session(&token(1)).await.expect("find"),
+            Some(session(1, 1))
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn debug_names_the_database_and_nothing_else() {
+    let store = SqliteStore::in_memory()
+        .await
+        .expect("an in-memory database opens");
+    assert_eq!(
+        format!("{store:?}"),
+        r#"SqliteStore { path: ":memory:", .. }"#
+    );
+
+    with_database(|url| async move {
+        let options = PgConnectOptions::from_str(&url).expect("a valid PostgreSQL URL");
+        let server = format!(
+            "{}:{}/{}",
+            options.get_host(),
+            options.get_port(),
+            options
+                .get_database()
+                .expect("the test URL names its database")
+        );
+        let store = PostgresStore::connect(&url)
+            .await
+            .expect("the test database connects");
+
+        // Only host, port and database: never the user or a password from the URL.
+        assert_eq!(
+            format!("{store:?}"),
+            format!(r#"PostgresStore {{ server: "{server}", .. }}"#)
+        );
+    })
+    .await;
+}
