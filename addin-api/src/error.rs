@@ -65,6 +65,21 @@ pub enum Error {
 }
 
 impl Error {
+    /// The caller's input or configuration is wrong (CLI exit code 2), as opposed to an
+    /// outage or a bug.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            Self::Unreadable { .. }
+                | Self::NoDraft
+                | Self::InvalidPolicy { .. }
+                | Self::InvalidDraft { .. }
+                | Self::InvalidDirectory { .. }
+                | Self::DirectoryNotAFile
+                | Self::InvalidConfig { .. }
+        )
+    }
+
     pub fn invalid_draft(origin: Origin, error: &serde_json::Error) -> Self {
         Self::InvalidDraft {
             origin,
@@ -79,7 +94,7 @@ impl Error {
 /// draft may be a patient's address or phone number. What serde adds around it (the expected
 /// type, our field and enum value names, the position) is kept: it is what the user needs to
 /// fix the input.
-fn json_problem(error: &serde_json::Error) -> String {
+pub fn json_problem(error: &serde_json::Error) -> String {
     let text = error.to_string();
     let position = format!(" at line {} column {}", error.line(), error.column());
     let message = text.strip_suffix(&position).unwrap_or(&text);

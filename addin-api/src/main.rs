@@ -19,8 +19,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Serve the API, the task pane, the manifest and the playground over HTTPS
+    Serve(addin_api::config::ServeArgs),
     /// Check a draft against the policy and the directory; print the verdict as JSON
     Check(commands::check::Args),
+    /// Print the add-in manifest for a deployment's public URL
+    Manifest(commands::manifest::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +40,18 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Serve(args) => {
+            init_logging();
+            let runtime =
+                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            Ok(runtime.block_on(commands::serve::run(&args))?)
+        }
+        Command::Manifest(args) => {
+            let mut out = io::stdout().lock();
+            out.write_all(commands::manifest::run(&args).as_bytes())
+                .and_then(|()| out.flush())
+                .context("cannot write the manifest to standard output")
+        }
         Command::Check(args) => {
             let verdict = commands::check::run(&args, |name| std::env::var(name).ok())?;
             print_json(&verdict).context("cannot write the verdict to standard output")
@@ -45,11 +61,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Bad input is the caller's to fix: 2, as clap uses for bad arguments. Anything else: 1.
 fn exit_code(error: &anyhow::Error) -> ExitCode {
-    if error.is::<Error>() {
-        ExitCode::from(2)
-    } else {
-        ExitCode::FAILURE
+    match error.downcast_ref::<Error>() {
+        Some(error) if error.is_bad_input() => ExitCode::from(2),
+        _ => ExitCode::FAILURE,
     }
+}
+
+/// Logs go to stderr; `RUST_LOG` refines them. Request logs name routes, never paths or
+/// bodies (see `http::router`).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .init();
 }
 
 fn print_json(value: &impl serde::Serialize) -> io::Result<()> {

@@ -5,6 +5,7 @@
 //! behind the default `rules` feature so the WASM task pane can leave libphonenumber's
 //! metadata and the IDNA tables out of its bundle.
 
+pub mod api;
 pub mod draft;
 pub mod error;
 pub mod finding;

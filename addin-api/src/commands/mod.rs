@@ -1,4 +1,6 @@
-//! One module per subcommand, each with its clap `Args` and a `run` that returns what to
-//! print: `main` alone writes to stdout and chooses the exit code.
+//! One module per subcommand, each with a `run` that returns what to print: `main` alone
+//! writes to stdout and chooses the exit code.
 
 pub mod check;
+pub mod manifest;
+pub mod serve;

@@ -1,0 +1,167 @@
+//! The application: everything a request may need, built once at start-up from the options
+//! and the policy, and shared by every handler as [`AppState`].
+
+use std::{ops::Deref, path::Path, sync::Arc};
+
+use addin_core::policy::Policy;
+use secrecy::SecretString;
+
+use crate::{
+    Error,
+    audit::Audit,
+    clock::Clock,
+    config::{ServeArgs, base_url},
+    directory_sync::{DirectorySource, DirectoryState, DirectorySync},
+    pairings::Pairings,
+    policy_file,
+    preferences::Preferences,
+    send_token::SendTokenSigner,
+    sessions::Sessions,
+    store::{PostgresStore, SqliteStore, Store},
+    vault::{KeyOrigin, Vault},
+};
+
+#[derive(Debug)]
+pub struct App {
+    pub policy: Policy,
+    /// `https://host[:port]`, no trailing slash.
+    pub base_url: String,
+    pub store: Arc<dyn Store>,
+    pub directory: Arc<DirectoryState>,
+    pub sessions: Sessions,
+    pub pairings: Pairings,
+    pub preferences: Preferences,
+    pub audit: Audit,
+    pub signer: SendTokenSigner,
+    pub clock: Arc<dyn Clock>,
+    pub web_dir: std::path::PathBuf,
+}
+
+/// What handlers take: cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState(pub Arc<App>);
+
+impl Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+/// An [`App`] and the background work it needs (the directory refresh).
+#[derive(Debug)]
+pub struct Started {
+    pub app: Arc<App>,
+    pub directory_sync: Arc<DirectorySync>,
+}
+
+impl App {
+    /// Opens storage, loads keys and the directory. `env` looks up environment variables (the
+    /// policy's overrides).
+    pub async fn start(
+        args: &ServeArgs,
+        clock: Arc<dyn Clock>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Started, Error> {
+        let policy = policy_file::load(args.policy.as_deref(), env)?;
+        std::fs::create_dir_all(&args.data_dir).map_err(|source| Error::DataDir {
+            path: args.data_dir.clone(),
+            source,
+        })?;
+
+        let store = open_store(args.database_url.as_deref(), &args.data_dir).await?;
+        let (vault, key_origin) = Vault::load(
+            args.data_key.clone().map(SecretString::from).as_ref(),
+            &args.data_dir,
+        )?;
+        if let KeyOrigin::DataDir { generated } = key_origin {
+            tracing::warn!(
+                generated,
+                "the data key is kept in the data directory; in production give it as SENDSECURE_DATA_KEY so it is not stored beside the data"
+            );
+        }
+        let vault = Arc::new(vault);
+        let base_url = base_url(&args.public_url);
+        let (signer, generated) = SendTokenSigner::load_or_create(&args.data_dir, &base_url)?;
+        if generated {
+            tracing::info!("generated the send-token signing key");
+        }
+
+        let http = outgoing_http_client(args.ca_cert.as_deref())?;
+        let source = DirectorySource::parse(policy.directory.source.as_deref())?;
+        let directory_sync = Arc::new(DirectorySync::new(
+            source,
+            policy.directory.variant,
+            Arc::clone(&store),
+            http,
+            Arc::clone(&clock),
+        ));
+        directory_sync.restore().await;
+        directory_sync.sync_once().await;
+
+        let app = App {
+            sessions: Sessions::new(
+                Arc::clone(&store),
+                Arc::clone(&vault),
+                Arc::clone(&clock),
+                policy.auth.reverify_after.duration(),
+            ),
+            pairings: Pairings::new(Arc::clone(&store), Arc::clone(&vault), Arc::clone(&clock)),
+            preferences: Preferences::new(Arc::clone(&store), Arc::clone(&clock)),
+            audit: Audit::new(Arc::clone(&store), Arc::clone(&clock)),
+            directory: directory_sync.state(),
+            policy,
+            base_url,
+            store,
+            signer,
+            clock,
+            web_dir: args.web_dir.clone(),
+        };
+        Ok(Started {
+            app: Arc::new(app),
+            directory_sync,
+        })
+    }
+}
+
+async fn open_store(database_url: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, Error> {
+    match database_url.map(str::trim).filter(|url| !url.is_empty()) {
+        None => Ok(Arc::new(
+            SqliteStore::open(&data_dir.join("sendsecure.db")).await?,
+        )),
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(Arc::new(PostgresStore::connect(url).await?))
+        }
+        Some(_) => Err(Error::InvalidConfig {
+            key: "database_url",
+            problem: "must be a postgres:// URL (or unset for SQLite)".into(),
+        }),
+    }
+}
+
+/// The client for the directory source and the identity provider: rustls with the web PKI
+/// roots, plus any CA the admin names (a TLS-inspecting proxy, a test CA).
+fn outgoing_http_client(ca_cert: Option<&Path>) -> Result<reqwest::Client, Error> {
+    let mut builder = reqwest::Client::builder()
+        .use_rustls_tls()
+        .https_only(true)
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .timeout(std::time::Duration::from_secs(30))
+        .user_agent(concat!("sendsecure/", env!("CARGO_PKG_VERSION")));
+    if let Some(path) = ca_cert {
+        let invalid = |problem: String| Error::InvalidConfig {
+            key: "ca_cert",
+            problem,
+        };
+        let pem = std::fs::read(path)
+            .map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))?;
+        let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| invalid(format!("{} is not PEM: {e}", path.display())))?;
+        for certificate in certificates {
+            builder = builder.add_root_certificate(certificate);
+        }
+    }
+    builder
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {e}")))
+}

@@ -1,0 +1,55 @@
+//! The check as the API runs it: SPEC §5 on the draft, with the user's saved phone numbers
+//! filled in for Viewer recipients the draft gives no number for (SPEC §6).
+
+use addin_core::{
+    address::Address,
+    draft::Draft,
+    verdict::{PhoneStatus, Route, Verdict},
+};
+
+use crate::{Error, app::App, send_token::IssuedSendToken, sessions::Session};
+
+pub async fn check_draft(app: &App, session: &Session, mut draft: Draft) -> Result<Verdict, Error> {
+    let loaded = app.directory.current();
+    let directory = loaded.as_deref().map(|l| &l.directory);
+    let verdict = addin_core::check(&draft, &app.policy, directory);
+
+    let missing: Vec<Address> = verdict
+        .recipients
+        .iter()
+        .filter(|r| r.route == Route::Viewer && r.phone == PhoneStatus::Missing)
+        .filter_map(|r| Address::parse(&r.address).ok())
+        .collect();
+    if missing.is_empty() {
+        return Ok(verdict);
+    }
+    let saved = app
+        .pairings
+        .get_many(&session.mailbox_hash, &missing)
+        .await?;
+    if saved.is_empty() {
+        return Ok(verdict);
+    }
+    for (address, phone) in saved {
+        draft.phones.insert(address.as_str().to_owned(), phone);
+    }
+    Ok(addin_core::check(&draft, &app.policy, directory))
+}
+
+/// A send token for a draft that may go out securely (SPEC §7), recorded in the audit log;
+/// refused with the verdict otherwise.
+pub async fn issue_send_token(
+    app: &App,
+    session: &Session,
+    draft: Draft,
+) -> Result<IssuedSendToken, Error> {
+    let verdict = check_draft(app, session, draft).await?;
+    if !verdict.can_send_secure {
+        return Err(Error::CannotSendSecure(Box::new(verdict)));
+    }
+    let issued = app.signer.issue(&verdict, app.clock.now())?;
+    app.audit
+        .send_token_issued(&session.mailbox_hash, &verdict, &issued)
+        .await?;
+    Ok(issued)
+}

@@ -1,0 +1,17 @@
+//! `sendsecure serve`: the API, the task pane, the manifest and the playground over HTTPS.
+
+use std::sync::Arc;
+
+use crate::{Error, clock::SystemClock, config::ServeArgs, server::RunningServer};
+
+pub async fn run(args: &ServeArgs) -> Result<(), Error> {
+    let server =
+        RunningServer::start(args, Arc::new(SystemClock), |name| std::env::var(name).ok()).await?;
+    let base = &server.app.base_url;
+    println!("Send Secure is listening on https://{}", server.addr);
+    println!("  public URL  {base}");
+    println!("  manifest    {base}/manifest.xml  (sideload it in Outlook)");
+    println!("  playground  {base}/playground");
+    println!("  health      {base}/healthz");
+    server.run_until_signal().await
+}

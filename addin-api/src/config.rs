@@ -1,0 +1,81 @@
+//! `sendsecure serve` options (SPEC §12). Every one is also an environment variable; a bad
+//! value stops start-up with one line naming it.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use url::Url;
+
+use crate::Error;
+
+#[derive(Clone, Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on
+    #[arg(long, env = "SENDSECURE_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+    /// The https:// address Outlook reaches this server at; the manifest points there
+    #[arg(long, env = "SENDSECURE_PUBLIC_URL", default_value = "https://localhost:3000", value_parser = parse_public_url)]
+    pub public_url: Url,
+    /// Where the SQLite database, keys and the development certificate are kept
+    #[arg(long, env = "SENDSECURE_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// The organisation policy (TOML) [default: the bundled sample]
+    #[arg(long, env = "SENDSECURE_POLICY")]
+    pub policy: Option<PathBuf>,
+    /// TLS certificate chain (PEM) [default: a development certificate in the data dir]
+    #[arg(long, env = "SENDSECURE_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM)
+    #[arg(long, env = "SENDSECURE_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// postgres://… to share one database between instances [default: SQLite in the data dir]
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// 32 bytes in base64 that encrypt saved phone numbers [default: generated into the data dir]
+    #[arg(long, env = "SENDSECURE_DATA_KEY", hide_env_values = true)]
+    pub data_key: Option<String>,
+    /// Extra CA certificates (PEM) to trust for outgoing HTTPS (directory source, Entra ID)
+    #[arg(long, env = "SENDSECURE_CA_CERT")]
+    pub ca_cert: Option<PathBuf>,
+    /// The built task pane (Trunk's output)
+    #[arg(long, env = "SENDSECURE_WEB_DIR", default_value = "dist")]
+    pub web_dir: PathBuf,
+}
+
+impl ServeArgs {
+    /// The options `serve` would use with none given (environment variables still apply).
+    pub fn defaults() -> Self {
+        use clap::{CommandFactory, FromArgMatches};
+        #[derive(clap::Parser)]
+        struct Only {
+            #[command(flatten)]
+            args: ServeArgs,
+        }
+        Only::command()
+            .no_binary_name(true)
+            .try_get_matches_from(std::iter::empty::<String>())
+            .and_then(|matches| ServeArgs::from_arg_matches(&matches))
+            .unwrap_or_else(|error| unreachable!("the defaults always parse: {error}"))
+    }
+}
+
+/// The public URL without a trailing slash, so paths can be appended.
+pub fn base_url(public_url: &Url) -> String {
+    public_url.as_str().trim_end_matches('/').to_owned()
+}
+
+pub fn parse_public_url(raw: &str) -> Result<Url, Error> {
+    let invalid = |problem: &str| Error::InvalidConfig {
+        key: "public_url",
+        problem: problem.into(),
+    };
+    let url = Url::parse(raw).map_err(|_| invalid("is not a URL"))?;
+    if url.scheme() != "https" {
+        return Err(invalid(
+            "must be https://: Office loads add-ins over HTTPS only",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("must not have a query or fragment"));
+    }
+    Ok(url)
+}

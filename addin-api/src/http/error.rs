@@ -1,0 +1,68 @@
+//! The one place where errors become HTTP answers: a fitting status and the SPEC §12 body
+//! `{"error": {"code", "message"}}`. Internal failures are logged with an id and shown to the
+//! client as that id only.
+
+use addin_core::api::{CannotSendBody, ErrorBody, ErrorDetail};
+use axum::{
+    Json,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use rand::RngCore;
+
+use crate::Error;
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let (status, code) = match &self {
+            Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, *code),
+            Self::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, *code),
+            Self::NotFound => (StatusCode::NOT_FOUND, "not-found"),
+            Self::PayloadTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large"),
+            Self::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests"),
+            Self::CannotSendSecure(verdict) => {
+                let error = detail("cannot-send-secure", self.to_string());
+                let body = CannotSendBody {
+                    error,
+                    verdict: (**verdict).clone(),
+                };
+                return (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
+            }
+            _ => return internal(&self),
+        };
+        let mut response = (
+            status,
+            Json(ErrorBody {
+                error: detail(code, self.to_string()),
+            }),
+        )
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            // RFC 6750: tell the client which scheme to use.
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+fn detail(code: &str, message: String) -> ErrorDetail {
+    ErrorDetail {
+        code: code.to_owned(),
+        message,
+    }
+}
+
+fn internal(error: &Error) -> Response {
+    let id = format!("{:016x}", rand::rngs::OsRng.next_u64());
+    tracing::error!(error_id = %id, %error, "internal error");
+    let body = ErrorBody {
+        error: detail(
+            "internal",
+            format!("internal error; quote id {id} to your administrator"),
+        ),
+    };
+    (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
+}

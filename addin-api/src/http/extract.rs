@@ -1,0 +1,88 @@
+//! Extractors that turn a request into domain values or an [`Error`]: handlers that take
+//! them cannot forget to authenticate or to validate.
+
+use axum::{
+    body::Bytes,
+    extract::{FromRequest, FromRequestParts, Request},
+    http::{HeaderMap, header, request::Parts},
+};
+use serde::de::DeserializeOwned;
+
+use crate::{Error, app::AppState, error::json_problem, sessions::Session};
+
+/// Like axum's `Json`, but every rejection is an [`Error`] with the SPEC §12 body, and serde's
+/// message is redacted: it would otherwise quote addresses from the draft.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Error> {
+        if !is_json(request.headers()) {
+            return Err(Error::BadRequest {
+                code: "unsupported-media-type",
+                message: "send JSON with Content-Type: application/json".into(),
+            });
+        }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    Error::PayloadTooLarge {
+                        limit: super::API_BODY_LIMIT,
+                    }
+                } else {
+                    Error::BadRequest {
+                        code: "unreadable-body",
+                        message: "the request body could not be read".into(),
+                    }
+                }
+            })?;
+        serde_json::from_slice(&bytes)
+            .map(ApiJson)
+            .map_err(|error| Error::BadRequest {
+                code: "invalid-json",
+                message: json_problem(&error),
+            })
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|mime| {
+            let mime = mime.trim();
+            mime.eq_ignore_ascii_case("application/json")
+                || mime.to_ascii_lowercase().ends_with("+json")
+        })
+}
+
+/// The signed-in user: `Authorization: Bearer <token>` and `X-Device-Id` must both match a
+/// live session.
+impl FromRequestParts<AppState> for Session {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let header_text = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+        };
+        let token = header_text(header::AUTHORIZATION.as_str())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .ok_or(Error::Unauthorized)?;
+        let device_id = header_text("x-device-id").ok_or(Error::Unauthorized)?;
+        state
+            .sessions
+            .authenticate(token.trim(), device_id.trim())
+            .await
+    }
+}

@@ -1,0 +1,11 @@
+//! One module per area, each with `fn router() -> Router<AppState>`. Handlers parse, call a
+//! domain function and map its result; nothing else.
+
+pub mod addin_files;
+pub mod check;
+pub mod events;
+pub mod info;
+pub mod pairings;
+pub mod send_token;
+pub mod session;
+pub mod settings;
