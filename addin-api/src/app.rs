@@ -15,7 +15,7 @@ use crate::{
     pairings::Pairings,
     policy_file,
     preferences::Preferences,
-    send_token::SendTokenSigner,
+    send_token::{self, SendTokenSigner},
     sessions::Sessions,
     store::{PostgresStore, SqliteStore, Store},
     vault::{KeyOrigin, Vault},
@@ -82,7 +82,8 @@ impl App {
         }
         let vault = Arc::new(vault);
         let base_url = base_url(&args.public_url);
-        let (signer, generated) = SendTokenSigner::load_or_create(&args.data_dir, &base_url)?;
+        let key_file = args.send_token_key.clone().unwrap_or_else(|| args.data_dir.join(send_token::KEY_FILE));
+        let (signer, generated) = SendTokenSigner::load_or_create(&key_file, &base_url)?;
         if generated {
             tracing::info!("generated the send-token signing key");
         }

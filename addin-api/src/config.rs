@@ -33,6 +33,10 @@ pub struct ServeArgs {
     /// 32 bytes in base64 that encrypt saved phone numbers [default: generated into the data dir]
     #[arg(long, env = "SENDSECURE_DATA_KEY", hide_env_values = true)]
     pub data_key: Option<String>,
+    /// The send-token signing key (PKCS#8 PEM, P-256); instances behind one load balancer
+    /// share it [default: generated into the data dir]
+    #[arg(long, env = "SENDSECURE_SEND_TOKEN_KEY")]
+    pub send_token_key: Option<PathBuf>,
     /// Extra CA certificates (PEM) to trust for outgoing HTTPS (directory source, Entra ID)
     #[arg(long, env = "SENDSECURE_CA_CERT")]
     pub ca_cert: Option<PathBuf>,

@@ -36,10 +36,16 @@ impl DirectorySource {
         if !source.contains("://") {
             return Ok(Self::File(PathBuf::from(source)));
         }
-        let invalid = |problem: &str| Error::InvalidConfig { key: "directory.source", problem: problem.into() };
-        let url = Url::parse(source).map_err(|_| invalid("is neither a file path nor a valid URL"))?;
+        let invalid = |problem: &str| Error::InvalidConfig {
+            key: "directory.source",
+            problem: problem.into(),
+        };
+        let url =
+            Url::parse(source).map_err(|_| invalid("is neither a file path nor a valid URL"))?;
         if url.scheme() != "https" {
-            return Err(invalid("must be an https:// URL: the domain book decides where patient mail goes"));
+            return Err(invalid(
+                "must be an https:// URL: the domain book decides where patient mail goes",
+            ));
         }
         Ok(Self::Url(url))
     }
@@ -77,7 +83,9 @@ impl DirectoryState {
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum SyncOutcome {
-    Loaded { entries: usize },
+    Loaded {
+        entries: usize,
+    },
     /// The server answered 304 Not Modified.
     Unchanged,
     /// The last good directory (if any) stays in force.
@@ -109,7 +117,14 @@ impl DirectorySync {
         http: reqwest::Client,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { source, variant, store, http, clock, state: Arc::default() }
+        Self {
+            source,
+            variant,
+            store,
+            http,
+            clock,
+            state: Arc::default(),
+        }
     }
 
     pub fn state(&self) -> Arc<DirectoryState> {
@@ -128,8 +143,15 @@ impl DirectorySync {
         };
         match parse(snapshot.json, self.variant).await {
             Ok(directory) => {
-                tracing::info!(entries = directory.entries(), version = directory.version(), "restored the last good directory");
-                self.state.replace(LoadedDirectory { directory, loaded_at: snapshot.loaded_at });
+                tracing::info!(
+                    entries = directory.entries(),
+                    version = directory.version(),
+                    "restored the last good directory"
+                );
+                self.state.replace(LoadedDirectory {
+                    directory,
+                    loaded_at: snapshot.loaded_at,
+                });
             }
             // E.g. the organisation changed variant since: the old book does not apply.
             Err(error) => tracing::warn!(%error, "the persisted directory no longer applies"),
@@ -169,7 +191,10 @@ impl DirectorySync {
         }
         let entries = directory.entries();
         tracing::info!(%source, entries, version = directory.version(), "directory loaded");
-        self.state.replace(LoadedDirectory { directory, loaded_at: snapshot.loaded_at });
+        self.state.replace(LoadedDirectory {
+            directory,
+            loaded_at: snapshot.loaded_at,
+        });
         SyncOutcome::Loaded { entries }
     }
 
@@ -188,10 +213,20 @@ impl DirectorySync {
     /// `Ok(None)` when a URL source answers 304 Not Modified.
     async fn fetch(&self) -> Result<Option<Fetched>, String> {
         match &self.source {
-            DirectorySource::Bundled => Ok(Some(Fetched { json: bundled::DIRECTORY.to_owned(), etag: None, last_modified: None })),
+            DirectorySource::Bundled => Ok(Some(Fetched {
+                json: bundled::DIRECTORY.to_owned(),
+                etag: None,
+                last_modified: None,
+            })),
             DirectorySource::File(path) => tokio::fs::read_to_string(path)
                 .await
-                .map(|json| Some(Fetched { json, etag: None, last_modified: None }))
+                .map(|json| {
+                    Some(Fetched {
+                        json,
+                        etag: None,
+                        last_modified: None,
+                    })
+                })
                 .map_err(|error| format!("cannot read the file: {error}")),
             DirectorySource::Url(url) => self.fetch_url(url).await,
         }
@@ -210,17 +245,33 @@ impl DirectorySync {
                 request = request.header(header::IF_MODIFIED_SINCE, last_modified);
             }
         }
-        let response = request.send().await.map_err(|error| format!("request failed: {}", error.without_url()))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|error| format!("request failed: {}", error.without_url()))?;
         match response.status() {
             StatusCode::NOT_MODIFIED => return Ok(None),
             status if !status.is_success() => return Err(format!("the server answered {status}")),
             _ => {}
         }
-        let header_text = |name| response.headers().get(name).and_then(|v: &header::HeaderValue| v.to_str().ok()).map(str::to_owned);
+        let header_text = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &header::HeaderValue| v.to_str().ok())
+                .map(str::to_owned)
+        };
         let etag = header_text(header::ETAG);
         let last_modified = header_text(header::LAST_MODIFIED);
-        let json = response.text().await.map_err(|error| format!("reading the body failed: {}", error.without_url()))?;
-        Ok(Some(Fetched { json, etag, last_modified }))
+        let json = response
+            .text()
+            .await
+            .map_err(|error| format!("reading the body failed: {}", error.without_url()))?;
+        Ok(Some(Fetched {
+            json,
+            etag,
+            last_modified,
+        }))
     }
 }
 
@@ -228,5 +279,9 @@ impl DirectorySync {
 async fn parse(json: String, variant: DirectoryVariant) -> Result<Directory, addin_core::Error> {
     tokio::task::spawn_blocking(move || Directory::from_json(&json, variant))
         .await
-        .unwrap_or_else(|_| Err(addin_core::Error::DirectoryJson("the parser stopped unexpectedly".into())))
+        .unwrap_or_else(|_| {
+            Err(addin_core::Error::DirectoryJson(
+                "the parser stopped unexpectedly".into(),
+            ))
+        })
 }

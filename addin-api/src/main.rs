@@ -20,7 +20,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the API, the task pane, the manifest and the playground over HTTPS
-    Serve(addin_api::config::ServeArgs),
+    Serve(Box<addin_api::config::ServeArgs>),
     /// Check a draft against the policy and the directory; print the verdict as JSON
     Check(commands::check::Args),
     /// Print the add-in manifest for a deployment's public URL

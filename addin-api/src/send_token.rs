@@ -32,7 +32,7 @@ use crate::{Error, clock::unix_seconds, vault};
 /// How long a send token is valid after it is issued (SPEC §7).
 pub const SEND_TOKEN_TTL: Duration = Duration::from_secs(15 * 60);
 /// The signing key's file in the data directory.
-const KEY_FILE: &str = "send-token-key.pem";
+pub const KEY_FILE: &str = "send-token-key.pem";
 /// Bytes of the public key's SHA-256 that make the `kid`: 96 bits tell our keys apart.
 const KID_BYTES: usize = 12;
 
@@ -96,9 +96,10 @@ pub struct AttachmentsClaim {
 }
 
 impl SendTokenSigner {
-    /// The key in `data_dir`, generated there on first start; `true` when it was generated.
-    pub fn load_or_create(data_dir: &Path, issuer: &str) -> Result<(Self, bool), Error> {
-        let path = data_dir.join(KEY_FILE);
+    /// The key in `key_file`, generated there when missing; `true` when it was generated.
+    /// Instances behind one load balancer must share the file (`--send-token-key`).
+    pub fn load_or_create(key_file: &Path, issuer: &str) -> Result<(Self, bool), Error> {
+        let path = key_file.to_owned();
         let (pem, generated) = match fs::read_to_string(&path) {
             Ok(pem) => (pem, false),
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
@@ -276,7 +277,7 @@ mod tests {
     }
 
     fn signer(dir: &Path) -> SendTokenSigner {
-        SendTokenSigner::load_or_create(dir, ISSUER)
+        SendTokenSigner::load_or_create(&dir.join(KEY_FILE), ISSUER)
             .expect("the key loads")
             .0
     }
@@ -428,10 +429,10 @@ mod tests {
     fn the_key_is_generated_once_private_and_reused() {
         let dir = tempfile::tempdir().expect("temp dir");
         let (first, generated) =
-            SendTokenSigner::load_or_create(dir.path(), ISSUER).expect("creates");
+            SendTokenSigner::load_or_create(&dir.path().join(KEY_FILE), ISSUER).expect("creates");
         assert!(generated);
         let (second, generated) =
-            SendTokenSigner::load_or_create(dir.path(), ISSUER).expect("loads");
+            SendTokenSigner::load_or_create(&dir.path().join(KEY_FILE), ISSUER).expect("loads");
         assert!(!generated);
         assert_eq!(first.kid, second.kid);
         assert_eq!(first.jwks(), second.jwks());
@@ -458,7 +459,7 @@ mod tests {
             let dir = tempfile::tempdir().expect("temp dir");
             fs::write(dir.path().join(KEY_FILE), contents).expect("writes");
 
-            let error = SendTokenSigner::load_or_create(dir.path(), ISSUER).expect_err("refused");
+            let error = SendTokenSigner::load_or_create(&dir.path().join(KEY_FILE), ISSUER).expect_err("refused");
 
             let Error::InvalidConfig {
                 key: "send_token_key",
@@ -475,8 +476,8 @@ mod tests {
     #[test]
     fn an_unreadable_data_dir_is_a_data_dir_error() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let missing = dir.path().join("missing");
-        let error = SendTokenSigner::load_or_create(&missing, ISSUER).expect_err("no directory");
+        let in_missing_dir = dir.path().join("missing").join(KEY_FILE);
+        let error = SendTokenSigner::load_or_create(&in_missing_dir, ISSUER).expect_err("no directory");
         assert!(matches!(error, Error::DataDir { .. }), "{error:?}");
     }
 

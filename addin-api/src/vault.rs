@@ -60,7 +60,9 @@ pub enum KeyOrigin {
     Configured,
     /// Read from, or just generated into, the data directory: fine for development, but in
     /// production the key belongs in configuration, apart from the data it protects.
-    DataDir { generated: bool },
+    DataDir {
+        generated: bool,
+    },
 }
 
 impl Vault {
@@ -71,22 +73,38 @@ impl Vault {
         // 32-byte outputs are always within HKDF-SHA-256's limit.
         let _ = hkdf.expand(b"seal", &mut seal_key);
         let _ = hkdf.expand(b"lookup", &mut lookup_key);
-        Self { cipher: Aes256Gcm::new(&seal_key.into()), lookup_key }
+        Self {
+            cipher: Aes256Gcm::new(&seal_key.into()),
+            lookup_key,
+        }
     }
 
     /// The configured key (base64 of 32 bytes), or else the one in the data directory,
     /// generated there on first start.
-    pub fn load(configured: Option<&SecretString>, data_dir: &Path) -> Result<(Self, KeyOrigin), Error> {
+    pub fn load(
+        configured: Option<&SecretString>,
+        data_dir: &Path,
+    ) -> Result<(Self, KeyOrigin), Error> {
         if let Some(encoded) = configured {
-            return Ok((Self::new(&decode_key(encoded.expose_secret())?), KeyOrigin::Configured));
+            return Ok((
+                Self::new(&decode_key(encoded.expose_secret())?),
+                KeyOrigin::Configured,
+            ));
         }
         let path = data_dir.join(GENERATED_KEY_FILE);
         match fs::read_to_string(&path) {
-            Ok(encoded) => Ok((Self::new(&decode_key(&encoded)?), KeyOrigin::DataDir { generated: false })),
+            Ok(encoded) => Ok((
+                Self::new(&decode_key(&encoded)?),
+                KeyOrigin::DataDir { generated: false },
+            )),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 let key: [u8; 32] = Aes256Gcm::generate_key(OsRng).into();
-                write_private(&path, BASE64.encode(key).as_bytes())
-                    .map_err(|source| Error::DataDir { path: path.clone(), source })?;
+                write_private(&path, BASE64.encode(key).as_bytes()).map_err(|source| {
+                    Error::DataDir {
+                        path: path.clone(),
+                        source,
+                    }
+                })?;
                 Ok((Self::new(&key), KeyOrigin::DataDir { generated: true }))
             }
             Err(source) => Err(Error::DataDir { path, source }),
@@ -98,7 +116,13 @@ impl Vault {
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
         let mut sealed = nonce.to_vec();
         // Encryption only fails for inputs beyond AES-GCM's 64 GiB limit.
-        if let Ok(ciphertext) = self.cipher.encrypt(&nonce, Payload { msg: plaintext, aad: context }) {
+        if let Ok(ciphertext) = self.cipher.encrypt(
+            &nonce,
+            Payload {
+                msg: plaintext,
+                aad: context,
+            },
+        ) {
             sealed.extend(ciphertext);
         }
         sealed
@@ -111,12 +135,21 @@ impl Vault {
             return None;
         }
         let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
-        self.cipher.decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: context }).ok()
+        self.cipher
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: context,
+                },
+            )
+            .ok()
     }
 
     /// The keyed hash of a normalised value.
     pub fn lookup(&self, purpose: Purpose, normalised: &str) -> Digest {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.lookup_key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.lookup_key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
         mac.update(purpose.label());
         mac.update(&[0]);
         mac.update(normalised.as_bytes());
@@ -136,7 +169,8 @@ fn decode_key(encoded: &str) -> Result<[u8; 32], Error> {
         .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
         .ok_or(Error::InvalidConfig {
             key: "data_key",
-            problem: "must be 32 bytes in base64 (generate one with `openssl rand -base64 32`)".into(),
+            problem: "must be 32 bytes in base64 (generate one with `openssl rand -base64 32`)"
+                .into(),
         })
 }
 
@@ -160,9 +194,19 @@ mod tests {
     #[test]
     fn sealed_values_open_only_with_the_same_key_and_context() {
         let sealed = vault(1).seal(b"+31612345678", b"row-a");
-        assert!(!sealed.windows(12).any(|w| w == b"+31612345678"), "ciphertext hides the value");
-        assert_eq!(vault(1).open(&sealed, b"row-a").as_deref(), Some(&b"+31612345678"[..]));
-        assert_eq!(vault(1).open(&sealed, b"row-b"), None, "moved to another row");
+        assert!(
+            !sealed.windows(12).any(|w| w == b"+31612345678"),
+            "ciphertext hides the value"
+        );
+        assert_eq!(
+            vault(1).open(&sealed, b"row-a").as_deref(),
+            Some(&b"+31612345678"[..])
+        );
+        assert_eq!(
+            vault(1).open(&sealed, b"row-b"),
+            None,
+            "moved to another row"
+        );
         assert_eq!(vault(2).open(&sealed, b"row-a"), None, "another key");
         assert_eq!(vault(1).open(&sealed[..10], b"row-a"), None, "truncated");
     }
@@ -175,9 +219,18 @@ mod tests {
     #[test]
     fn lookup_keys_are_stable_keyed_and_purpose_bound() {
         let address = "patient@example.com";
-        assert_eq!(vault(1).lookup(Purpose::Recipient, address), vault(1).lookup(Purpose::Recipient, address));
-        assert_ne!(vault(1).lookup(Purpose::Recipient, address), vault(2).lookup(Purpose::Recipient, address));
-        assert_ne!(vault(1).lookup(Purpose::Recipient, address), vault(1).lookup(Purpose::Mailbox, address));
+        assert_eq!(
+            vault(1).lookup(Purpose::Recipient, address),
+            vault(1).lookup(Purpose::Recipient, address)
+        );
+        assert_ne!(
+            vault(1).lookup(Purpose::Recipient, address),
+            vault(2).lookup(Purpose::Recipient, address)
+        );
+        assert_ne!(
+            vault(1).lookup(Purpose::Recipient, address),
+            vault(1).lookup(Purpose::Mailbox, address)
+        );
     }
 
     #[test]
@@ -192,7 +245,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(dir.path().join(GENERATED_KEY_FILE)).expect("exists").permissions().mode();
+            let mode = fs::metadata(dir.path().join(GENERATED_KEY_FILE))
+                .expect("exists")
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }
@@ -201,11 +257,23 @@ mod tests {
     fn a_configured_key_must_be_32_bytes_of_base64() {
         let dir = tempfile::tempdir().expect("temp dir");
         let good = SecretString::from(BASE64.encode([7u8; 32]));
-        assert_eq!(Vault::load(Some(&good), dir.path()).expect("valid").1, KeyOrigin::Configured);
+        assert_eq!(
+            Vault::load(Some(&good), dir.path()).expect("valid").1,
+            KeyOrigin::Configured
+        );
         for bad in ["", "not base64!", &BASE64.encode([7u8; 16])] {
             let bad = SecretString::from(bad.to_string());
-            assert!(matches!(Vault::load(Some(&bad), dir.path()), Err(Error::InvalidConfig { key: "data_key", .. })));
+            assert!(matches!(
+                Vault::load(Some(&bad), dir.path()),
+                Err(Error::InvalidConfig {
+                    key: "data_key",
+                    ..
+                })
+            ));
         }
-        assert!(!dir.path().join(GENERATED_KEY_FILE).exists(), "nothing generated when configured");
+        assert!(
+            !dir.path().join(GENERATED_KEY_FILE).exists(),
+            "nothing generated when configured"
+        );
     }
 }

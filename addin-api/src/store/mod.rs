@@ -95,15 +95,31 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Ends every session of a mailbox; returns how many there were.
     async fn delete_sessions_of(&self, mailbox_hash: &Digest) -> StoreResult<u64>;
 
-    async fn put_pairing(&self, owner: &Digest, recipient: &Digest, sealed_phone: &[u8], at: i64) -> StoreResult<()>;
-    async fn get_pairing(&self, owner: &Digest, recipient: &Digest) -> StoreResult<Option<Vec<u8>>>;
+    async fn put_pairing(
+        &self,
+        owner: &Digest,
+        recipient: &Digest,
+        sealed_phone: &[u8],
+        at: i64,
+    ) -> StoreResult<()>;
+    async fn get_pairing(&self, owner: &Digest, recipient: &Digest)
+    -> StoreResult<Option<Vec<u8>>>;
     /// The sealed phones of those `recipients` the owner has a pairing for.
-    async fn get_pairings(&self, owner: &Digest, recipients: &[Digest]) -> StoreResult<Vec<(Digest, Vec<u8>)>>;
+    async fn get_pairings(
+        &self,
+        owner: &Digest,
+        recipients: &[Digest],
+    ) -> StoreResult<Vec<(Digest, Vec<u8>)>>;
     /// Returns whether there was one.
     async fn delete_pairing(&self, owner: &Digest, recipient: &Digest) -> StoreResult<bool>;
 
     async fn get_settings(&self, owner: &Digest) -> StoreResult<Option<SettingsRecord>>;
-    async fn put_settings(&self, owner: &Digest, settings: &SettingsRecord, at: i64) -> StoreResult<()>;
+    async fn put_settings(
+        &self,
+        owner: &Digest,
+        settings: &SettingsRecord,
+        at: i64,
+    ) -> StoreResult<()>;
 
     async fn append_audit(&self, record: &AuditRecord) -> StoreResult<()>;
 

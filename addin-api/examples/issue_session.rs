@@ -1,0 +1,40 @@
+//! Issues a session straight through the storage layer and prints its token, for the load
+//! test (`scripts/loadtest.sh`) which has no mailbox to receive a sign-in code.
+
+use std::{path::PathBuf, sync::Arc, time::Duration};
+
+use addin_api::{
+    clock::SystemClock,
+    sessions::{DeviceId, Sessions},
+    store::SqliteStore,
+    vault::Vault,
+};
+use addin_core::{address::Address, policy::AuthMethod};
+use clap::Parser;
+use secrecy::SecretString;
+
+#[derive(Parser)]
+struct Args {
+    /// The server's data directory (its SQLite database)
+    #[arg(long)]
+    data_dir: PathBuf,
+    /// The server's data key (base64)
+    #[arg(long)]
+    data_key: String,
+    #[arg(long)]
+    mailbox: String,
+    #[arg(long)]
+    device: String,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let store = Arc::new(SqliteStore::open(&args.data_dir.join("sendsecure.db")).await?);
+    let (vault, _) = Vault::load(Some(&SecretString::from(args.data_key)), &args.data_dir)?;
+    let sessions = Sessions::new(store, Arc::new(vault), Arc::new(SystemClock), Duration::from_secs(30 * 86_400));
+    let mailbox = Address::parse(&args.mailbox)?;
+    let (token, _) = sessions.issue(&mailbox, &DeviceId::parse(&args.device)?, AuthMethod::EmailCode).await?;
+    println!("{token}");
+    Ok(())
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Load test (SPEC §11): wrk against a release `serve` over HTTPS on loopback, first
+# /api/v1/check with a session and a 10-recipient draft, then /healthz as the ceiling.
+# Client and server share this machine's cores, so the numbers are a floor.
+#   DURATION=15s CONNECTIONS=32 THREADS=2 scripts/loadtest.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+duration=${DURATION:-15s}
+connections=${CONNECTIONS:-32}
+threads=${THREADS:-2}
+port=${PORT:-3443}
+
+cargo build --release -q -p addin-api --bin sendsecure --example issue_session
+data=$(mktemp -d)
+key=$(head -c 32 /dev/urandom | base64)
+target/release/sendsecure serve --listen "127.0.0.1:$port" --public-url "https://localhost:$port" \
+  --data-dir "$data" --data-key "$key" >"$data/serve.log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 1 100); do
+  curl -sfk "https://127.0.0.1:$port/healthz" >/dev/null && break
+  sleep 0.1
+done
+
+export DEVICE=loadtest-device-000000000001
+TOKEN=$(target/release/examples/issue_session --data-dir "$data" --data-key "$key" \
+  --mailbox a.jansen@huisartsen-oost.nl --device "$DEVICE")
+export TOKEN
+
+echo "== POST /api/v1/check (10 recipients, session) — $threads threads, $connections connections, $duration"
+wrk -t"$threads" -c"$connections" -d"$duration" --latency -s scripts/wrk-check.lua "https://127.0.0.1:$port/api/v1/check"
+echo
+echo "== GET /healthz (ceiling) — $threads threads, $connections connections, $duration"
+wrk -t"$threads" -c"$connections" -d"$duration" --latency "https://127.0.0.1:$port/healthz"
