@@ -1,0 +1,23 @@
+//! The API end to end (STYLE 9): the real server over HTTPS on a random port, with a fresh
+//! data directory and, for PostgreSQL, a database of its own per test. Every test runs on
+//! both storage backends (see [`helpers::both_backends`]); `multi_instance` runs two real
+//! `sendsecure serve` processes on one PostgreSQL database.
+//!
+//! The PostgreSQL cases need a server where they may create and drop databases:
+//! `SENDSECURE_TEST_POSTGRES_URL`, by default `postgres://postgres@127.0.0.1:5432/postgres`.
+//! They fail, rather than skip, when it is down, so a green run covers both backends.
+
+#[macro_use]
+mod helpers;
+
+mod at_rest;
+mod auth_layer;
+mod bad_input;
+mod check;
+mod directory;
+mod events;
+mod health;
+mod multi_instance;
+mod pairings;
+mod send_token;
+mod settings;
