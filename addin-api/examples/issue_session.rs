@@ -32,9 +32,20 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let store = Arc::new(SqliteStore::open(&args.data_dir.join("sendsecure.db")).await?);
     let (vault, _) = Vault::load(Some(&SecretString::from(args.data_key)), &args.data_dir)?;
-    let sessions = Sessions::new(store, Arc::new(vault), Arc::new(SystemClock), Duration::from_secs(30 * 86_400));
+    let sessions = Sessions::new(
+        store,
+        Arc::new(vault),
+        Arc::new(SystemClock),
+        Duration::from_secs(30 * 86_400),
+    );
     let mailbox = Address::parse(&args.mailbox)?;
-    let (token, _) = sessions.issue(&mailbox, &DeviceId::parse(&args.device)?, AuthMethod::EmailCode).await?;
+    let (token, _) = sessions
+        .issue(
+            &mailbox,
+            &DeviceId::parse(&args.device)?,
+            AuthMethod::EmailCode,
+        )
+        .await?;
     println!("{token}");
     Ok(())
 }

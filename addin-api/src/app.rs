@@ -12,6 +12,7 @@ use crate::{
     clock::Clock,
     config::{ServeArgs, base_url},
     directory_sync::{DirectorySource, DirectoryState, DirectorySync},
+    entra::{AccessTokenValidator, EntraConfig},
     pairings::Pairings,
     policy_file,
     preferences::Preferences,
@@ -35,6 +36,8 @@ pub struct App {
     pub signer: SendTokenSigner,
     pub clock: Arc<dyn Clock>,
     pub web_dir: std::path::PathBuf,
+    /// Set when the policy signs users in with Entra ID.
+    pub entra: Option<AccessTokenValidator>,
 }
 
 /// What handlers take: cheap to clone.
@@ -64,6 +67,7 @@ impl App {
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Started, Error> {
         let policy = policy_file::load(args.policy.as_deref(), env)?;
+        let entra = EntraConfig::from_policy(&policy, args.policy.as_deref())?;
         std::fs::create_dir_all(&args.data_dir).map_err(|source| Error::DataDir {
             path: args.data_dir.clone(),
             source,
@@ -82,13 +86,18 @@ impl App {
         }
         let vault = Arc::new(vault);
         let base_url = base_url(&args.public_url);
-        let key_file = args.send_token_key.clone().unwrap_or_else(|| args.data_dir.join(send_token::KEY_FILE));
+        let key_file = args
+            .send_token_key
+            .clone()
+            .unwrap_or_else(|| args.data_dir.join(send_token::KEY_FILE));
         let (signer, generated) = SendTokenSigner::load_or_create(&key_file, &base_url)?;
         if generated {
             tracing::info!("generated the send-token signing key");
         }
 
         let http = outgoing_http_client(args.ca_cert.as_deref())?;
+        let entra =
+            entra.map(|config| AccessTokenValidator::new(config, http.clone(), Arc::clone(&clock)));
         let source = DirectorySource::parse(policy.directory.source.as_deref())?;
         let directory_sync = Arc::new(DirectorySync::new(
             source,
@@ -117,6 +126,7 @@ impl App {
             signer,
             clock,
             web_dir: args.web_dir.clone(),
+            entra,
         };
         Ok(Started {
             app: Arc::new(app),

@@ -45,6 +45,12 @@ pub enum Error {
     /// No session, an expired one, or one issued to another device.
     #[error("sign in first: the session is missing, expired or for another device")]
     Unauthorized,
+    /// An Entra ID access token that does not prove the mailbox (401), and why.
+    #[error("the Entra ID access token is refused: {0}")]
+    InvalidAccessToken(crate::entra::Refusal),
+    /// Understood, but not allowed here, e.g. a sign-in method the policy does not use (403).
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
     /// The request itself is malformed: bad JSON, unknown fields, a bad value.
     #[error("{message}")]
     BadRequest { code: &'static str, message: String },

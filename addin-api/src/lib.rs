@@ -9,6 +9,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod directory_sync;
+pub mod entra;
 pub mod error;
 pub mod http;
 pub mod input;

@@ -17,7 +17,7 @@ use crate::{
 };
 
 /// Every key of SPEC §3 and how its variable's text becomes a TOML value.
-const KEYS: [(&str, Kind); 11] = [
+const KEYS: [(&str, Kind); 13] = [
     ("organisation.domains", Kind::List),
     ("installation_type", Kind::Text),
     ("directory.variant", Kind::Text),
@@ -27,6 +27,8 @@ const KEYS: [(&str, Kind); 11] = [
     ("auth.method", Kind::Text),
     ("auth.entra.client_id", Kind::Text),
     ("auth.entra.tenants", Kind::List),
+    ("auth.entra.scope", Kind::Text),
+    ("auth.entra.authority", Kind::Text),
     ("auth.reverify_after", Kind::Text),
     ("smtp.url", Kind::Text),
 ];
@@ -210,6 +212,11 @@ mod tests {
                 ("SENDSECURE_AUTH_METHOD", "entra-id"),
                 ("SENDSECURE_AUTH_ENTRA_CLIENT_ID", "app-id"),
                 ("SENDSECURE_AUTH_ENTRA_TENANTS", "t1,t2"),
+                ("SENDSECURE_AUTH_ENTRA_SCOPE", "sendsecure.use"),
+                (
+                    "SENDSECURE_AUTH_ENTRA_AUTHORITY",
+                    "https://login.microsoftonline.us",
+                ),
                 ("SENDSECURE_AUTH_REVERIFY_AFTER", "12h"),
                 ("SENDSECURE_SMTP_URL", "smtps://mail.example.nl:465"),
             ],
@@ -234,6 +241,11 @@ mod tests {
         assert_eq!(policy.auth.method, AuthMethod::EntraId);
         assert_eq!(policy.auth.entra.client_id.as_deref(), Some("app-id"));
         assert_eq!(policy.auth.entra.tenants, ["t1", "t2"]);
+        assert_eq!(policy.auth.entra.scope, "sendsecure.use");
+        assert_eq!(
+            policy.auth.entra.authority,
+            "https://login.microsoftonline.us"
+        );
         assert_eq!(policy.auth.reverify_after, Interval::from_secs(12 * 3600));
         assert_eq!(
             policy.smtp.url.as_deref(),

@@ -459,7 +459,8 @@ mod tests {
             let dir = tempfile::tempdir().expect("temp dir");
             fs::write(dir.path().join(KEY_FILE), contents).expect("writes");
 
-            let error = SendTokenSigner::load_or_create(&dir.path().join(KEY_FILE), ISSUER).expect_err("refused");
+            let error = SendTokenSigner::load_or_create(&dir.path().join(KEY_FILE), ISSUER)
+                .expect_err("refused");
 
             let Error::InvalidConfig {
                 key: "send_token_key",
@@ -477,7 +478,8 @@ mod tests {
     fn an_unreadable_data_dir_is_a_data_dir_error() {
         let dir = tempfile::tempdir().expect("temp dir");
         let in_missing_dir = dir.path().join("missing").join(KEY_FILE);
-        let error = SendTokenSigner::load_or_create(&in_missing_dir, ISSUER).expect_err("no directory");
+        let error =
+            SendTokenSigner::load_or_create(&in_missing_dir, ISSUER).expect_err("no directory");
         assert!(matches!(error, Error::DataDir { .. }), "{error:?}");
     }
 

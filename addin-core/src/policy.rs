@@ -174,11 +174,28 @@ mod file {
         }
     }
 
-    #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+    #[derive(Clone, Debug, PartialEq, Deserialize)]
     #[serde(default, deny_unknown_fields)]
     pub struct EntraSettings {
         pub client_id: Option<String>,
         pub tenants: Vec<String>,
+        /// The delegated scope the panel asks for (as `api://<client_id>/<scope>`); access
+        /// tokens must carry it in `scp`.
+        pub scope: String,
+        /// Where tenants' discovery documents are (`{authority}/{tid}/v2.0/…`): another value
+        /// for a national cloud, or a local issuer in tests.
+        pub authority: String,
+    }
+
+    impl Default for EntraSettings {
+        fn default() -> Self {
+            Self {
+                client_id: None,
+                tenants: Vec::new(),
+                scope: "access_as_user".into(),
+                authority: "https://login.microsoftonline.com".into(),
+            }
+        }
     }
 
     #[derive(Clone, Debug, Default, PartialEq, Deserialize)]

@@ -1,0 +1,739 @@
+//! Entra ID sign-in (SPEC §8): validating the access token the panel obtained for this API's
+//! own scope, and proving with it that the user owns the mailbox.
+//!
+//! The checks, in order:
+//! 1. The header's `alg` is `RS256`; nothing else is even looked at (`none`, `HS256` — also
+//!    HS256 "signed" with our public key — and every other algorithm are refused).
+//! 2. The unverified `tid` picks the tenant; one outside `auth.entra.tenants` is refused before
+//!    anything is fetched, so a stranger's token cannot make us call anyone.
+//! 3. A Microsoft Graph token is refused by its audience, with that reason (Graph tokens carry
+//!    a header nonce and cannot be verified by anyone but Graph anyway).
+//! 4. The signature against the tenant's published keys: the discovery document
+//!    `{authority}/{tid}/v2.0/.well-known/openid-configuration` must name the issuer
+//!    `{authority}/{tid}/v2.0`; its `jwks_uri` (https) gives the keys. Keys are cached per
+//!    tenant for [`KEYS_MAX_AGE`]; an unknown `kid` refetches them, at most once per
+//!    [`REFETCH_INTERVAL`] per tenant, so garbage `kid`s cannot make us hammer Microsoft.
+//! 5. The verified claims: `iss`, `aud` (the client id or `api://{client id}`), `ver` 2.0,
+//!    `exp`/`nbf` with [`LEEWAY_SECS`] against the injected [`Clock`] (not the system clock),
+//!    `scp` containing our scope (ID tokens and app-only tokens have none), and the account
+//!    (`preferred_username`, else `upn`) equal to the mailbox.
+//!
+//! `email` is not used as the account: Microsoft documents it as mutable and, for some
+//! accounts, unverified (the "nOAuth" takeover).
+//!
+//! Every refusal is an [`Error::InvalidAccessToken`] naming its [`Refusal`], and is logged by
+//! reason only: never the token, never the address.
+
+use std::{
+    collections::HashMap,
+    fmt,
+    path::Path,
+    sync::Arc,
+    time::{Duration, SystemTime},
+};
+
+use addin_core::{
+    address::Address,
+    policy::{AuthMethod, Policy},
+};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as BASE64URL};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation, errors::ErrorKind};
+use serde::{Deserialize, de::DeserializeOwned};
+use url::Url;
+
+use crate::{Error, clock::Clock, input::Origin};
+
+/// Clock skew allowed on `exp` and `nbf`.
+pub const LEEWAY_SECS: i64 = 120;
+/// Keys older than this are fetched again before use (Microsoft advises daily).
+pub const KEYS_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+/// At most one fetch per tenant in this time, whatever `kid`s come in.
+pub const REFETCH_INTERVAL: Duration = Duration::from_secs(60);
+/// Microsoft's documents are a few KB; a larger one is not what we asked for.
+const MAX_DOCUMENT_BYTES: usize = 256 * 1024;
+/// Entra access tokens are 1–3 KB; anything far larger is not one.
+const MAX_TOKEN_BYTES: usize = 16 * 1024;
+/// Microsoft Graph's application id and resource URL, as its tokens' `aud`.
+const GRAPH_AUDIENCES: [&str; 2] = [
+    "00000003-0000-0000-c000-000000000000",
+    "https://graph.microsoft.com",
+];
+
+/// Why an access token was refused: the 401's message, and the log line's `reason`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("it is not a JSON Web Token")]
+    Malformed,
+    #[error("it is not signed with RS256")]
+    Algorithm,
+    #[error("it lacks a claim every Entra ID access token has (tid, iss, aud or exp)")]
+    MissingClaim,
+    #[error("its tenant is not allowed to sign in here (auth.entra.tenants)")]
+    TenantNotAllowed,
+    #[error("it is a Microsoft Graph token; request a token for this API's own scope")]
+    GraphToken,
+    #[error("it is signed with a key its tenant does not publish")]
+    UnknownKey,
+    #[error("its signature does not verify")]
+    Signature,
+    #[error("it was not issued by its tenant's v2.0 endpoint (iss)")]
+    Issuer,
+    #[error("it is for another application (aud is not this API's client id)")]
+    Audience,
+    #[error("it is not a v2.0 token (ver)")]
+    Version,
+    #[error("it has expired")]
+    Expired,
+    #[error("it is not valid yet (nbf)")]
+    NotYetValid,
+    #[error(
+        "it is not a delegated access token for this API (no scp): ID tokens and app-only tokens are refused"
+    )]
+    NoScope,
+    #[error("it lacks this API's scope (scp)")]
+    Scope,
+    #[error("it names no account address (preferred_username or upn)")]
+    NoAccount,
+    #[error("it is for another account than this mailbox")]
+    OtherMailbox,
+}
+
+impl Refusal {
+    /// A stable name for logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Malformed => "malformed",
+            Self::Algorithm => "algorithm",
+            Self::MissingClaim => "missing-claim",
+            Self::TenantNotAllowed => "tenant-not-allowed",
+            Self::GraphToken => "graph-token",
+            Self::UnknownKey => "unknown-key",
+            Self::Signature => "signature",
+            Self::Issuer => "issuer",
+            Self::Audience => "audience",
+            Self::Version => "version",
+            Self::Expired => "expired",
+            Self::NotYetValid => "not-yet-valid",
+            Self::NoScope => "no-scope",
+            Self::Scope => "scope",
+            Self::NoAccount => "no-account",
+            Self::OtherMailbox => "other-mailbox",
+        }
+    }
+}
+
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Self {
+        Self::InvalidAccessToken(refusal)
+    }
+}
+
+/// `auth.entra`, checked: what the validator needs, normalised.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntraConfig {
+    /// Lower-case GUID.
+    pub client_id: String,
+    /// Lower-case GUIDs.
+    pub tenants: Vec<String>,
+    pub scope: String,
+    /// `https://…`, no trailing slash.
+    pub authority: String,
+}
+
+impl EntraConfig {
+    /// The Entra settings when the policy signs in with Entra ID, `None` otherwise. A policy
+    /// that chooses Entra ID without what it needs is refused with one line naming the key.
+    /// `policy_path` is where the policy came from, for that line.
+    pub fn from_policy(policy: &Policy, policy_path: Option<&Path>) -> Result<Option<Self>, Error> {
+        if policy.auth.method != AuthMethod::EntraId {
+            return Ok(None);
+        }
+        let invalid = |problem: String| Error::InvalidPolicy {
+            origin: policy_path.map_or(Origin::Bundled, |path| Origin::File(path.to_owned())),
+            problem,
+        };
+        let entra = &policy.auth.entra;
+        let client_id = match entra.client_id.as_deref().map(str::trim) {
+            None | Some("") => {
+                return Err(invalid(
+                    "auth.entra.client_id: must be set when auth.method is \"entra-id\" \
+                     (the app registration's Application (client) ID)"
+                        .into(),
+                ));
+            }
+            Some(id) => guid(id).ok_or_else(|| {
+                invalid(
+                    "auth.entra.client_id: must be the app registration's Application (client) \
+                     ID, a GUID"
+                        .into(),
+                )
+            })?,
+        };
+        if entra.tenants.is_empty() {
+            return Err(invalid(
+                "auth.entra.tenants: must name at least one tenant id when auth.method is \
+                 \"entra-id\""
+                    .into(),
+            ));
+        }
+        let tenants = entra
+            .tenants
+            .iter()
+            .map(|tenant| {
+                guid(tenant).ok_or_else(|| {
+                    invalid(format!(
+                        "auth.entra.tenants: {tenant:?} is not a tenant id (a GUID, shown as \
+                         Tenant ID in the Entra admin centre)"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let scope = entra.scope.trim();
+        if scope.is_empty() || scope.contains(|c: char| c.is_whitespace() || c == '/') {
+            return Err(invalid(
+                "auth.entra.scope: must be the scope's name as tokens carry it in scp, e.g. \
+                 \"access_as_user\" (not the api://… form)"
+                    .into(),
+            ));
+        }
+        let authority = Url::parse(entra.authority.trim())
+            .ok()
+            .filter(|url| {
+                url.scheme() == "https"
+                    && url.host().is_some()
+                    && url.query().is_none()
+                    && url.fragment().is_none()
+            })
+            .ok_or_else(|| {
+                invalid("auth.entra.authority: must be an https:// URL without query".into())
+            })?;
+        Ok(Some(Self {
+            client_id,
+            tenants,
+            scope: scope.to_owned(),
+            authority: authority.as_str().trim_end_matches('/').to_owned(),
+        }))
+    }
+}
+
+/// `8-4-4-4-12` hexadecimal digits, lower-cased.
+fn guid(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    let groups: Vec<&str> = raw.split('-').collect();
+    let shaped = groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()));
+    shaped.then(|| raw.to_ascii_lowercase())
+}
+
+/// Validates Entra ID access tokens for this API (see the module documentation).
+///
+/// The only way in from outside is HTTPS to the authority: tests run a real issuer and point
+/// `auth.entra.authority` at it, so the fetching and caching are tested as they run.
+#[derive(Debug)]
+pub struct AccessTokenValidator {
+    config: EntraConfig,
+    http: reqwest::Client,
+    clock: Arc<dyn Clock>,
+    /// One per allowed tenant, keyed by its id: the allow-list itself.
+    tenants: HashMap<String, Tenant>,
+}
+
+#[derive(Debug)]
+struct Tenant {
+    id: String,
+    /// `{authority}/{tid}/v2.0`: the discovery document's `issuer` and the tokens' `iss`.
+    issuer: String,
+    discovery_url: String,
+    /// Held across a fetch, so concurrent requests with a new `kid` cause one fetch, not many.
+    keys: tokio::sync::Mutex<KeyCache>,
+}
+
+#[derive(Default)]
+struct KeyCache {
+    /// From the discovery document; kept until the keys reach their maximum age.
+    jwks_uri: Option<Url>,
+    keys: HashMap<String, DecodingKey>,
+    /// The last successful fetch of the keys.
+    fetched_at: Option<SystemTime>,
+    /// The last fetch, successful or not: the rate limit.
+    attempted_at: Option<SystemTime>,
+}
+
+impl fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyCache")
+            .field("jwks_uri", &self.jwks_uri.as_ref().map(Url::as_str))
+            .field("kids", &self.keys.keys().collect::<Vec<_>>())
+            .field("fetched_at", &self.fetched_at)
+            .field("attempted_at", &self.attempted_at)
+            .finish()
+    }
+}
+
+impl KeyCache {
+    fn may_fetch(&self, now: SystemTime) -> bool {
+        self.attempted_at
+            .is_none_or(|at| older_than(at, now, REFETCH_INTERVAL))
+    }
+
+    fn is_fresh(&self, now: SystemTime) -> bool {
+        self.fetched_at
+            .is_some_and(|at| !older_than(at, now, KEYS_MAX_AGE))
+    }
+}
+
+/// A clock that went back counts as "long ago": better one fetch too many than none.
+fn older_than(then: SystemTime, now: SystemTime, age: Duration) -> bool {
+    now.duration_since(then)
+        .map_or(true, |elapsed| elapsed >= age)
+}
+
+#[derive(Deserialize)]
+struct Header {
+    alg: String,
+    kid: Option<String>,
+}
+
+/// The claims we read. Unknown ones are ignored; a known one of the wrong type makes the
+/// token malformed.
+#[derive(Deserialize)]
+struct Claims {
+    tid: Option<String>,
+    aud: Option<Audience>,
+    ver: Option<String>,
+    exp: Option<i64>,
+    nbf: Option<i64>,
+    scp: Option<String>,
+    preferred_username: Option<String>,
+    upn: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Audience {
+    fn values(&self) -> &[String] {
+        match self {
+            Self::One(one) => std::slice::from_ref(one),
+            Self::Many(many) => many,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Discovery {
+    issuer: String,
+    jwks_uri: String,
+}
+
+#[derive(Deserialize)]
+struct JwkSet {
+    keys: Vec<Jwk>,
+}
+
+#[derive(Deserialize)]
+struct Jwk {
+    kty: String,
+    kid: Option<String>,
+    #[serde(rename = "use")]
+    usage: Option<String>,
+    alg: Option<String>,
+    n: Option<String>,
+    e: Option<String>,
+}
+
+impl AccessTokenValidator {
+    pub fn new(config: EntraConfig, http: reqwest::Client, clock: Arc<dyn Clock>) -> Self {
+        let tenants = config
+            .tenants
+            .iter()
+            .map(|id| {
+                let base = format!("{}/{id}/v2.0", config.authority);
+                let tenant = Tenant {
+                    id: id.clone(),
+                    discovery_url: format!("{base}/.well-known/openid-configuration"),
+                    issuer: base,
+                    keys: tokio::sync::Mutex::new(KeyCache::default()),
+                };
+                (id.clone(), tenant)
+            })
+            .collect();
+        Self {
+            config,
+            http,
+            clock,
+            tenants,
+        }
+    }
+
+    pub fn config(&self) -> &EntraConfig {
+        &self.config
+    }
+
+    /// Accepts `token` as proof that its holder owns `mailbox`, or says why not. A refusal is
+    /// [`Error::InvalidAccessToken`]; an identity provider that cannot be reached (with no
+    /// keys at hand) is [`Error::Internal`].
+    pub async fn validate(&self, token: &str, mailbox: &Address) -> Result<(), Error> {
+        let outcome = self.check(token.trim(), mailbox).await;
+        match &outcome {
+            Ok(tenant) => tracing::info!(tenant = %tenant, "accepted an Entra ID access token"),
+            Err(Error::InvalidAccessToken(refusal)) => {
+                tracing::info!(reason = refusal.name(), "refused an Entra ID access token");
+            }
+            Err(_) => {}
+        }
+        outcome.map(|_| ())
+    }
+
+    /// The tenant id of an accepted token.
+    async fn check(&self, token: &str, mailbox: &Address) -> Result<String, Error> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(Refusal::Malformed.into());
+        }
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(_), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(Refusal::Malformed.into());
+        };
+        let header: Header = decode_part(header).ok_or(Refusal::Malformed)?;
+        if header.alg != "RS256" {
+            return Err(Refusal::Algorithm.into());
+        }
+        // Unverified: used only to choose the tenant and to refuse early.
+        let unverified: Claims = decode_part(payload).ok_or(Refusal::Malformed)?;
+        let tid = unverified.tid.as_deref().ok_or(Refusal::MissingClaim)?;
+        let Some(tenant) = self.tenants.get(&tid.to_ascii_lowercase()) else {
+            // A GUID names an organisation, not a person: worth showing an admin who forgot
+            // a tenant. Anything else is not logged.
+            tracing::info!(
+                tenant = guid(tid).as_deref().unwrap_or("(not a tenant id)"),
+                "an Entra ID token from a tenant that is not allowed"
+            );
+            return Err(Refusal::TenantNotAllowed.into());
+        };
+        if unverified
+            .aud
+            .as_ref()
+            .is_some_and(|aud| aud.values().iter().any(|value| is_graph(value)))
+        {
+            return Err(Refusal::GraphToken.into());
+        }
+
+        let kid = header.kid.as_deref().ok_or(Refusal::UnknownKey)?;
+        let key = self.key(tenant, kid).await?;
+        let claims = self.verify(token, &key, tenant)?;
+
+        // jsonwebtoken accepts a list that includes us; Entra ID never makes a token for
+        // several audiences, so one that claims to be is refused.
+        if claims.aud.as_ref().map(|aud| aud.values().len()) != Some(1) {
+            return Err(Refusal::Audience.into());
+        }
+        if claims.ver.as_deref().is_some_and(|ver| ver != "2.0") {
+            return Err(Refusal::Version.into());
+        }
+        let now = self.clock.unix_now();
+        let exp = claims.exp.ok_or(Refusal::MissingClaim)?;
+        if now > exp.saturating_add(LEEWAY_SECS) {
+            return Err(Refusal::Expired.into());
+        }
+        if claims
+            .nbf
+            .is_some_and(|nbf| nbf > now.saturating_add(LEEWAY_SECS))
+        {
+            return Err(Refusal::NotYetValid.into());
+        }
+        let scopes = claims.scp.as_deref().ok_or(Refusal::NoScope)?;
+        if !scopes.split(' ').any(|scope| scope == self.config.scope) {
+            return Err(Refusal::Scope.into());
+        }
+        let account = claims
+            .preferred_username
+            .as_deref()
+            .or(claims.upn.as_deref())
+            .and_then(|name| Address::parse(name).ok())
+            .ok_or(Refusal::NoAccount)?;
+        if account != *mailbox {
+            return Err(Refusal::OtherMailbox.into());
+        }
+        Ok(tenant.id.clone())
+    }
+
+    /// The signature, and (again, by jsonwebtoken) the algorithm, issuer and audience.
+    fn verify(&self, token: &str, key: &DecodingKey, tenant: &Tenant) -> Result<Claims, Error> {
+        let mut validation = Validation::new(Algorithm::RS256);
+        // Time is checked against our clock, afterwards.
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        validation.set_issuer(&[&tenant.issuer]);
+        let client_id = &self.config.client_id;
+        validation.set_audience(&[client_id.clone(), format!("api://{client_id}")]);
+        jsonwebtoken::decode::<Claims>(token, key, &validation)
+            .map(|data| data.claims)
+            .map_err(|error| {
+                let refusal = match error.kind() {
+                    ErrorKind::InvalidSignature => Refusal::Signature,
+                    ErrorKind::InvalidAlgorithm => Refusal::Algorithm,
+                    ErrorKind::InvalidIssuer => Refusal::Issuer,
+                    ErrorKind::InvalidAudience => Refusal::Audience,
+                    ErrorKind::MissingRequiredClaim(_) => Refusal::MissingClaim,
+                    _ => Refusal::Malformed,
+                };
+                refusal.into()
+            })
+    }
+
+    /// The tenant's key `kid`: from the cache, or fetched when the cache is old or does not
+    /// know the `kid` (rate-limited).
+    async fn key(&self, tenant: &Tenant, kid: &str) -> Result<DecodingKey, Error> {
+        let mut cache = tenant.keys.lock().await;
+        let now = self.clock.now();
+        if !cache.is_fresh(now) && cache.may_fetch(now) {
+            // A rediscovery too: the jwks_uri is only trusted as long as the keys.
+            cache.jwks_uri = None;
+            self.refresh(tenant, &mut cache, now).await;
+        }
+        if let Some(key) = cache.keys.get(kid) {
+            return Ok(key.clone());
+        }
+        if cache.may_fetch(now) {
+            // A key Microsoft has just started using (rotation), or garbage.
+            self.refresh(tenant, &mut cache, now).await;
+            if let Some(key) = cache.keys.get(kid) {
+                return Ok(key.clone());
+            }
+        }
+        if cache.fetched_at.is_none() {
+            return Err(Error::Internal(format!(
+                "the signing keys of Entra ID tenant {} could not be fetched (see the warning \
+                 logged before; retried at most once a minute)",
+                tenant.id
+            )));
+        }
+        Err(Refusal::UnknownKey.into())
+    }
+
+    /// Fetches the keys into `cache`. On failure the keys held stay in use (fetched over
+    /// HTTPS from the tenant; Microsoft announces new keys long before it signs with them),
+    /// and a warning is logged.
+    async fn refresh(&self, tenant: &Tenant, cache: &mut KeyCache, now: SystemTime) {
+        cache.attempted_at = Some(now);
+        match self.fetch_keys(tenant, cache.jwks_uri.clone()).await {
+            Ok((jwks_uri, keys)) => {
+                tracing::info!(
+                    tenant = %tenant.id,
+                    keys = keys.len(),
+                    "fetched the Entra ID signing keys"
+                );
+                cache.jwks_uri = Some(jwks_uri);
+                cache.keys = keys;
+                cache.fetched_at = Some(now);
+            }
+            Err(problem) => tracing::warn!(
+                tenant = %tenant.id,
+                %problem,
+                kept = cache.keys.len(),
+                "cannot fetch the Entra ID signing keys"
+            ),
+        }
+    }
+
+    async fn fetch_keys(
+        &self,
+        tenant: &Tenant,
+        jwks_uri: Option<Url>,
+    ) -> Result<(Url, HashMap<String, DecodingKey>), String> {
+        let jwks_uri = match jwks_uri {
+            Some(uri) => uri,
+            None => {
+                let discovery: Discovery = self.get_json(&tenant.discovery_url).await?;
+                if discovery.issuer != tenant.issuer {
+                    return Err(format!(
+                        "{} names the issuer {:?}, not {:?}",
+                        tenant.discovery_url, discovery.issuer, tenant.issuer
+                    ));
+                }
+                Url::parse(&discovery.jwks_uri)
+                    .ok()
+                    .filter(|uri| uri.scheme() == "https")
+                    .ok_or_else(|| {
+                        format!(
+                            "{} names a jwks_uri that is not an https:// URL",
+                            tenant.discovery_url
+                        )
+                    })?
+            }
+        };
+        let set: JwkSet = self.get_json(jwks_uri.as_str()).await?;
+        let keys = set
+            .keys
+            .into_iter()
+            .filter(|jwk| {
+                jwk.kty == "RSA"
+                    && jwk.usage.as_deref().is_none_or(|usage| usage == "sig")
+                    && jwk.alg.as_deref().is_none_or(|alg| alg == "RS256")
+            })
+            .filter_map(|jwk| {
+                let key = DecodingKey::from_rsa_components(jwk.n.as_deref()?, jwk.e.as_deref()?);
+                Some((jwk.kid?, key.ok()?))
+            })
+            .collect();
+        Ok((jwks_uri, keys))
+    }
+
+    /// GETs a JSON document of at most [`MAX_DOCUMENT_BYTES`].
+    async fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<T, String> {
+        let mut response = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|error| format!("GET {url}: {error}"))?;
+        if !response.status().is_success() {
+            return Err(format!("GET {url}: {}", response.status()));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|error| format!("GET {url}: {error}"))?
+        {
+            if body.len() + chunk.len() > MAX_DOCUMENT_BYTES {
+                return Err(format!("GET {url}: larger than {MAX_DOCUMENT_BYTES} bytes"));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        serde_json::from_slice(&body)
+            .map_err(|error| format!("GET {url}: not the JSON expected: {error}"))
+    }
+}
+
+fn decode_part<T: DeserializeOwned>(part: &str) -> Option<T> {
+    let bytes = BASE64URL.decode(part).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+fn is_graph(audience: &str) -> bool {
+    let audience = audience.trim_end_matches('/');
+    GRAPH_AUDIENCES
+        .iter()
+        .any(|graph| audience.eq_ignore_ascii_case(graph))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CLIENT: &str = "6E3B5A9C-0F4D-4B8E-9A1C-2D3E4F5A6B7C";
+    const TENANT: &str = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
+
+    fn entra_policy(edit: impl FnOnce(&mut Policy)) -> Policy {
+        let mut policy = Policy::default();
+        policy.auth.method = AuthMethod::EntraId;
+        policy.auth.entra.client_id = Some(CLIENT.into());
+        policy.auth.entra.tenants = vec![TENANT.into()];
+        edit(&mut policy);
+        policy
+    }
+
+    fn problem(policy: &Policy) -> String {
+        EntraConfig::from_policy(policy, Some(Path::new("policy.toml")))
+            .expect_err("refused")
+            .to_string()
+    }
+
+    #[test]
+    fn an_entra_policy_is_normalised() {
+        let config = EntraConfig::from_policy(
+            &entra_policy(|p| p.auth.entra.authority = "https://login.microsoftonline.us/".into()),
+            None,
+        )
+        .expect("valid")
+        .expect("entra-id");
+        assert_eq!(config.client_id, CLIENT.to_ascii_lowercase());
+        assert_eq!(config.tenants, [TENANT]);
+        assert_eq!(config.scope, "access_as_user");
+        assert_eq!(config.authority, "https://login.microsoftonline.us");
+    }
+
+    #[test]
+    fn the_email_code_method_needs_no_entra_settings() {
+        let policy = Policy::default();
+        assert_eq!(
+            EntraConfig::from_policy(&policy, None).expect("valid"),
+            None
+        );
+    }
+
+    #[test]
+    fn missing_or_bad_settings_name_their_key() {
+        assert_eq!(
+            problem(&entra_policy(|p| p.auth.entra.client_id = None)),
+            "invalid policy in policy.toml: auth.entra.client_id: must be set when auth.method \
+             is \"entra-id\" (the app registration's Application (client) ID)"
+        );
+        assert_eq!(
+            problem(&entra_policy(|p| p.auth.entra.tenants.clear())),
+            "invalid policy in policy.toml: auth.entra.tenants: must name at least one tenant \
+             id when auth.method is \"entra-id\""
+        );
+        for (edit, key) in [
+            (
+                Box::new(|p: &mut Policy| p.auth.entra.client_id = Some("sendsecure".into()))
+                    as Box<dyn FnOnce(&mut Policy)>,
+                "auth.entra.client_id: ",
+            ),
+            (
+                Box::new(|p: &mut Policy| p.auth.entra.tenants = vec!["contoso.nl".into()]),
+                "auth.entra.tenants: \"contoso.nl\" is not a tenant id",
+            ),
+            (
+                Box::new(|p: &mut Policy| {
+                    p.auth.entra.scope = format!("api://{CLIENT}/access_as_user");
+                }),
+                "auth.entra.scope: ",
+            ),
+            (
+                Box::new(|p: &mut Policy| p.auth.entra.authority = "http://login.example".into()),
+                "auth.entra.authority: ",
+            ),
+        ] {
+            let problem = problem(&entra_policy(edit));
+            assert!(
+                problem.starts_with(&format!("invalid policy in policy.toml: {key}")),
+                "{problem}"
+            );
+            assert!(!problem.contains('\n'), "{problem}");
+        }
+    }
+
+    #[test]
+    fn guids_are_recognised() {
+        assert_eq!(guid(CLIENT).as_deref(), Some(&*CLIENT.to_ascii_lowercase()));
+        for bad in [
+            "",
+            "common",
+            "organizations",
+            "0b1c2d3e4f5061728394a5b6c7d8e9f0",
+            "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9fg",
+            "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0-0",
+        ] {
+            assert_eq!(guid(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn graph_audiences_are_recognised() {
+        assert!(is_graph("00000003-0000-0000-c000-000000000000"));
+        assert!(is_graph("https://graph.microsoft.com/"));
+        assert!(!is_graph(CLIENT));
+    }
+}
