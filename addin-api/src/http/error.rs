@@ -16,6 +16,8 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let (status, code) = match &self {
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Self::InvalidAccessToken(_) => (StatusCode::UNAUTHORIZED, "invalid-access-token"),
+            Self::Forbidden { code, .. } => (StatusCode::FORBIDDEN, *code),
             Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, *code),
             Self::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, *code),
             Self::NotFound => (StatusCode::NOT_FOUND, "not-found"),

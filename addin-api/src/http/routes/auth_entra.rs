@@ -1,0 +1,43 @@
+//! `POST /api/v1/auth/entra`: sign in with an Entra ID access token for this API (SPEC §8).
+//!
+//! A refused token is a 401 `invalid-access-token` whose message names the reason. When the
+//! organisation signs in with e-mail codes this endpoint answers 403 `method-not-enabled`:
+//! the request is understood, the policy does not allow it, and a panel configured for the
+//! other method learns that from the code rather than from a puzzling 404.
+
+use addin_core::{
+    address::Address,
+    api::{EntraSignIn, IssuedToken},
+    policy::AuthMethod,
+};
+use axum::{Json, Router, extract::State, routing::post};
+
+use crate::{Error, app::AppState, clock::rfc3339, http::extract::ApiJson, sessions::DeviceId};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/auth/entra", post(sign_in))
+}
+
+async fn sign_in(
+    State(app): State<AppState>,
+    ApiJson(request): ApiJson<EntraSignIn>,
+) -> Result<Json<IssuedToken>, Error> {
+    let validator = app.entra.as_ref().ok_or_else(|| Error::Forbidden {
+        code: "method-not-enabled",
+        message: "this organisation does not sign in with Entra ID (auth.method)".into(),
+    })?;
+    let device = DeviceId::parse(&request.device_id)?;
+    let mailbox = Address::parse(&request.mailbox).map_err(|_| Error::BadRequest {
+        code: "invalid-mailbox",
+        message: "mailbox is not a valid e-mail address".into(),
+    })?;
+    validator.validate(&request.access_token, &mailbox).await?;
+    let (token, expires_at) = app
+        .sessions
+        .issue(&mailbox, &device, AuthMethod::EntraId)
+        .await?;
+    Ok(Json(IssuedToken {
+        token,
+        expires_at: rfc3339(expires_at),
+    }))
+}
