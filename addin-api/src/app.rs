@@ -12,6 +12,7 @@ use crate::{
     clock::Clock,
     config::{ServeArgs, base_url},
     directory_sync::{DirectorySource, DirectoryState, DirectorySync},
+    email_code::EmailCodes,
     entra::{AccessTokenValidator, EntraConfig},
     pairings::Pairings,
     policy_file,
@@ -38,6 +39,8 @@ pub struct App {
     pub web_dir: std::path::PathBuf,
     /// Set when the policy signs users in with Entra ID.
     pub entra: Option<AccessTokenValidator>,
+    /// Set when the policy signs users in with e-mail codes.
+    pub email_codes: Option<EmailCodes>,
 }
 
 /// What handlers take: cheap to clone.
@@ -95,6 +98,13 @@ impl App {
             tracing::info!("generated the send-token signing key");
         }
 
+        let email_codes = EmailCodes::for_policy(
+            &policy,
+            args,
+            Arc::clone(&store),
+            Arc::clone(&vault),
+            Arc::clone(&clock),
+        )?;
         let http = outgoing_http_client(args.ca_cert.as_deref())?;
         let entra =
             entra.map(|config| AccessTokenValidator::new(config, http.clone(), Arc::clone(&clock)));
@@ -127,6 +137,7 @@ impl App {
             clock,
             web_dir: args.web_dir.clone(),
             entra,
+            email_codes,
         };
         Ok(Started {
             app: Arc::new(app),

@@ -38,8 +38,13 @@ pub struct ServeArgs {
     #[arg(long, env = "SENDSECURE_SEND_TOKEN_KEY")]
     pub send_token_key: Option<PathBuf>,
     /// Extra CA certificates (PEM) to trust for outgoing HTTPS (directory source, Entra ID)
+    /// and for the SMTP server of smtp.url
     #[arg(long, env = "SENDSECURE_CA_CERT")]
     pub ca_cert: Option<PathBuf>,
+    /// The From of sign-in code e-mails, e.g. "Send Secure <no-reply@example.nl>"
+    /// [default: Send Secure <no-reply@HOST>, HOST from --public-url]
+    #[arg(long, env = "SENDSECURE_MAIL_FROM")]
+    pub mail_from: Option<String>,
     /// The built task pane (Trunk's output)
     #[arg(long, env = "SENDSECURE_WEB_DIR", default_value = "dist")]
     pub web_dir: PathBuf,

@@ -45,6 +45,9 @@ pub enum Error {
     /// No session, an expired one, or one issued to another device.
     #[error("sign in first: the session is missing, expired or for another device")]
     Unauthorized,
+    /// A sign-in code that is wrong, expired, used, or tried too often; which one is not said.
+    #[error("the code is not valid: it may be mistyped, expired or used; request a new one")]
+    InvalidCode,
     /// An Entra ID access token that does not prove the mailbox (401), and why.
     #[error("the Entra ID access token is refused: {0}")]
     InvalidAccessToken(crate::entra::Refusal),

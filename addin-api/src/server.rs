@@ -39,7 +39,9 @@ impl RunningServer {
         let handle = Handle::new();
         let router = http::router(AppState(Arc::clone(&started.app)));
         let server = axum_server::bind_rustls(args.listen, tls).handle(handle.clone());
-        let serving = tokio::spawn(server.serve(router.into_make_service()));
+        // The peer address is the client address the sign-in rate limit counts per.
+        let serving =
+            tokio::spawn(server.serve(router.into_make_service_with_connect_info::<SocketAddr>()));
         let addr = handle
             .listening()
             .await

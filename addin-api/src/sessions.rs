@@ -55,6 +55,10 @@ impl DeviceId {
         }
     }
 
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     fn hash(&self) -> Digest {
         sha256(self.0.as_bytes())
     }
@@ -177,7 +181,8 @@ fn parse_method(name: &str) -> Option<AuthMethod> {
         .find(|m| method_name(*m) == name)
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+/// Compares secrets' hashes without an early exit, so the time taken tells nothing.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

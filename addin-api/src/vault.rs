@@ -32,6 +32,9 @@ pub const GENERATED_KEY_FILE: &str = "data-key";
 pub enum Purpose {
     Mailbox,
     Recipient,
+    /// A sign-in code with the mailbox and device it was sent for: keyed, because eight
+    /// digits behind a plain hash would fall to a brute force over a copy of the database.
+    SignInCode,
 }
 
 impl Purpose {
@@ -39,6 +42,7 @@ impl Purpose {
         match self {
             Self::Mailbox => b"mailbox",
             Self::Recipient => b"recipient",
+            Self::SignInCode => b"sign-in-code",
         }
     }
 }

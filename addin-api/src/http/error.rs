@@ -16,6 +16,7 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let (status, code) = match &self {
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Self::InvalidCode => (StatusCode::UNAUTHORIZED, "invalid-code"),
             Self::InvalidAccessToken(_) => (StatusCode::UNAUTHORIZED, "invalid-access-token"),
             Self::Forbidden { code, .. } => (StatusCode::FORBIDDEN, *code),
             Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, *code),

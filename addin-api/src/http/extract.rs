@@ -86,3 +86,22 @@ impl FromRequestParts<AppState> for Session {
             .await
     }
 }
+
+/// The client's network address: the TCP peer. `X-Forwarded-For` is not trusted, as any
+/// client can write one.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Error> {
+        parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|axum::extract::ConnectInfo(peer)| Self(peer.ip()))
+            .ok_or_else(|| {
+                Error::Internal("the router is served without its clients' addresses".into())
+            })
+    }
+}

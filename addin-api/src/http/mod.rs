@@ -34,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::settings::router())
         .merge(routes::events::router())
         .merge(routes::session::router())
+        .merge(routes::auth_email::router())
         .merge(routes::auth_entra::router())
         .merge(routes::info::router())
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))

@@ -13,13 +13,18 @@ use sqlx::migrate::{MigrateError, Migration, MigrationSource, MigrationType, Mig
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 
 use super::{
-    AuditRecord, Digest, DirectorySnapshot, SessionRecord, SettingsRecord, Store, StoreError,
-    StoreResult,
+    AuditRecord, Digest, DirectorySnapshot, SendLimit, SessionRecord, SettingsRecord,
+    SignInCodeRecord, Store, StoreError, StoreResult,
 };
 
 /// How long a request waits for a free connection before it fails, rather than hanging while
 /// the database is unreachable.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The first key of the advisory locks that serialise one mailbox's code requests (the second
+/// is taken from the mailbox hash). Two-key advisory locks are a key space of their own, apart
+/// from the one-key locks sqlx's migrator takes.
+const SIGN_IN_LOCK_CLASS: i32 = 0x5349_474e; // "SIGN"
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -76,13 +81,23 @@ type Resolved = Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>>
 impl MigrationSource<'static> for Embedded {
     fn resolve(self) -> Resolved {
         let initial = include_str!("../../migrations/postgres/0001_initial.sql");
-        let migrations = vec![Migration::new(
-            1,
-            "initial".into(),
-            MigrationType::Simple,
-            initial.into(),
-            false,
-        )];
+        let sign_in_codes = include_str!("../../migrations/postgres/0002_sign_in_codes.sql");
+        let migrations = vec![
+            Migration::new(
+                1,
+                "initial".into(),
+                MigrationType::Simple,
+                initial.into(),
+                false,
+            ),
+            Migration::new(
+                2,
+                "sign in codes".into(),
+                MigrationType::Simple,
+                sign_in_codes.into(),
+                false,
+            ),
+        ];
         Box::pin(async { Ok(migrations) })
     }
 }
@@ -101,6 +116,16 @@ fn session_from(row: &PgRow) -> StoreResult<SessionRecord> {
         method: row.try_get("method")?,
         created_at: row.try_get("created_at")?,
         last_used_at: row.try_get("last_used_at")?,
+    })
+}
+
+fn sign_in_code_from(row: &PgRow) -> StoreResult<SignInCodeRecord> {
+    Ok(SignInCodeRecord {
+        mailbox_hash: digest(row, "mailbox_hash")?,
+        code_hash: digest(row, "code_hash")?,
+        created_at: row.try_get("created_at")?,
+        expires_at: row.try_get("expires_at")?,
+        attempts: row.try_get("attempts")?,
     })
 }
 
@@ -320,5 +345,99 @@ impl Store for PostgresStore {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    async fn issue_sign_in_code(
+        &self,
+        code: &SignInCodeRecord,
+        limits: &[SendLimit],
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        // Serialises the code requests of one mailbox across every instance on this
+        // database, so two cannot both count below a limit and both send. Released at the
+        // end of the transaction.
+        let [a, b, c, d, ..] = code.mailbox_hash;
+        sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
+            .bind(SIGN_IN_LOCK_CLASS)
+            .bind(i32::from_be_bytes([a, b, c, d]))
+            .execute(&mut *tx)
+            .await?;
+        let outside_every_window = limits.iter().map(|limit| limit.since).min();
+        sqlx::query("DELETE FROM sign_in_requests WHERE at <= $1")
+            .bind(outside_every_window.unwrap_or(code.created_at))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sign_in_codes WHERE expires_at <= $1")
+            .bind(code.created_at)
+            .execute(&mut *tx)
+            .await?;
+        for limit in limits {
+            let sent: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM sign_in_requests WHERE mailbox_hash = $1 AND at > $2",
+            )
+            .bind(code.mailbox_hash.as_slice())
+            .bind(limit.since)
+            .fetch_one(&mut *tx)
+            .await?;
+            if sent >= limit.max {
+                // The pruning above is kept.
+                tx.commit().await?;
+                return Ok(false);
+            }
+        }
+        sqlx::query("INSERT INTO sign_in_requests (mailbox_hash, at) VALUES ($1, $2)")
+            .bind(code.mailbox_hash.as_slice())
+            .bind(code.created_at)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO sign_in_codes (mailbox_hash, code_hash, created_at, expires_at, attempts) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (mailbox_hash) DO UPDATE SET code_hash = excluded.code_hash, \
+             created_at = excluded.created_at, expires_at = excluded.expires_at, \
+             attempts = excluded.attempts",
+        )
+        .bind(code.mailbox_hash.as_slice())
+        .bind(code.code_hash.as_slice())
+        .bind(code.created_at)
+        .bind(code.expires_at)
+        .bind(code.attempts)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn claim_sign_in_attempt(
+        &self,
+        mailbox_hash: &Digest,
+        now: i64,
+        max_attempts: i64,
+    ) -> StoreResult<Option<SignInCodeRecord>> {
+        let row = sqlx::query(
+            "UPDATE sign_in_codes SET attempts = attempts + 1 \
+             WHERE mailbox_hash = $1 AND expires_at > $2 AND attempts < $3 \
+             RETURNING mailbox_hash, code_hash, created_at, expires_at, attempts",
+        )
+        .bind(mailbox_hash.as_slice())
+        .bind(now)
+        .bind(max_attempts)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(sign_in_code_from).transpose()
+    }
+
+    async fn consume_sign_in_code(
+        &self,
+        mailbox_hash: &Digest,
+        code_hash: &Digest,
+    ) -> StoreResult<bool> {
+        let done =
+            sqlx::query("DELETE FROM sign_in_codes WHERE mailbox_hash = $1 AND code_hash = $2")
+                .bind(mailbox_hash.as_slice())
+                .bind(code_hash.as_slice())
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

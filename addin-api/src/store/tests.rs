@@ -16,8 +16,8 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection, Executor};
 
 use super::{
-    AuditRecord, Digest, DirectorySnapshot, PostgresStore, SessionRecord, SettingsRecord,
-    SqliteStore, Store,
+    AuditRecord, Digest, DirectorySnapshot, PostgresStore, SendLimit, SessionRecord,
+    SettingsRecord, SignInCodeRecord, SqliteStore, Store,
 };
 
 // ---- Test records -------------------------------------------------------------------------
@@ -73,6 +73,25 @@ fn audit(m: u16, at: i64) -> AuditRecord {
         routes: None,
         codes: None,
     }
+}
+
+/// Code `n` for mailbox `m`, made at `at` and live for 15 minutes, untried.
+fn sign_in_code(m: u16, n: u16, at: i64) -> SignInCodeRecord {
+    SignInCodeRecord {
+        mailbox_hash: mailbox(m),
+        code_hash: key(b'C', n),
+        created_at: at,
+        expires_at: at + 900,
+        attempts: 0,
+    }
+}
+
+/// At most 3 codes in the 15 minutes before `now`.
+fn three_per_quarter(now: i64) -> [SendLimit; 1] {
+    [SendLimit {
+        since: now - 900,
+        max: 3,
+    }]
 }
 
 fn snapshot(version: &str, loaded_at: i64) -> DirectorySnapshot {
@@ -416,6 +435,347 @@ async fn directory_snapshot_save_and_overwrite(store: &dyn Store) {
     );
 }
 
+async fn sign_in_code_is_claimed_with_each_try_counted(store: &dyn Store) {
+    assert_eq!(
+        store
+            .claim_sign_in_attempt(&mailbox(1), T0, 5)
+            .await
+            .expect("claim"),
+        None,
+        "no code yet"
+    );
+    assert!(
+        store
+            .issue_sign_in_code(&sign_in_code(1, 1, T0), &three_per_quarter(T0))
+            .await
+            .expect("issue")
+    );
+
+    for tries in 1..=5 {
+        assert_eq!(
+            store
+                .claim_sign_in_attempt(&mailbox(1), T0 + 10, 5)
+                .await
+                .expect("claim"),
+            Some(SignInCodeRecord {
+                attempts: tries,
+                ..sign_in_code(1, 1, T0)
+            })
+        );
+    }
+    assert_eq!(
+        store
+            .claim_sign_in_attempt(&mailbox(1), T0 + 10, 5)
+            .await
+            .expect("claim"),
+        None,
+        "the sixth try finds no code"
+    );
+    assert_eq!(
+        store
+            .claim_sign_in_attempt(&mailbox(2), T0 + 10, 5)
+            .await
+            .expect("claim"),
+        None,
+        "another mailbox has no code"
+    );
+}
+
+async fn sign_in_code_lapses_at_its_expiry(store: &dyn Store) {
+    let code = sign_in_code(1, 1, T0);
+    assert!(
+        store
+            .issue_sign_in_code(&code, &three_per_quarter(T0))
+            .await
+            .expect("issue")
+    );
+
+    assert!(
+        store
+            .claim_sign_in_attempt(&mailbox(1), code.expires_at - 1, 5)
+            .await
+            .expect("claim")
+            .is_some(),
+        "live until its last second"
+    );
+    assert_eq!(
+        store
+            .claim_sign_in_attempt(&mailbox(1), code.expires_at, 5)
+            .await
+            .expect("claim"),
+        None
+    );
+}
+
+async fn new_sign_in_code_replaces_the_old(store: &dyn Store) {
+    let limits = three_per_quarter(T0 + 60);
+    assert!(
+        store
+            .issue_sign_in_code(&sign_in_code(1, 1, T0), &limits)
+            .await
+            .expect("issue")
+    );
+    store
+        .claim_sign_in_attempt(&mailbox(1), T0 + 1, 5)
+        .await
+        .expect("claim")
+        .expect("the first code");
+
+    assert!(
+        store
+            .issue_sign_in_code(&sign_in_code(1, 2, T0 + 60), &limits)
+            .await
+            .expect("issue")
+    );
+
+    assert_eq!(
+        store
+            .claim_sign_in_attempt(&mailbox(1), T0 + 61, 5)
+            .await
+            .expect("claim"),
+        Some(SignInCodeRecord {
+            attempts: 1,
+            ..sign_in_code(1, 2, T0 + 60)
+        }),
+        "the new code, with a fresh count of tries"
+    );
+    assert!(
+        !store
+            .consume_sign_in_code(&mailbox(1), &key(b'C', 1))
+            .await
+            .expect("consume"),
+        "the old code is gone"
+    );
+}
+
+async fn sign_in_code_is_consumed_once(store: &dyn Store) {
+    assert!(
+        store
+            .issue_sign_in_code(&sign_in_code(1, 1, T0), &three_per_quarter(T0))
+            .await
+            .expect("issue")
+    );
+    assert!(
+        store
+            .issue_sign_in_code(&sign_in_code(2, 2, T0), &three_per_quarter(T0))
+            .await
+            .expect("issue")
+    );
+
+    assert!(
+        !store
+            .consume_sign_in_code(&mailbox(1), &key(b'C', 2))
+            .await
+            .expect("consume"),
+        "another mailbox's code"
+    );
+    let (owner, code) = (mailbox(1), key(b'C', 1));
+    let (first, second) = tokio::join!(
+        store.consume_sign_in_code(&owner, &code),
+        store.consume_sign_in_code(&owner, &code),
+    );
+    assert_eq!(
+        [first.expect("consume"), second.expect("consume")]
+            .iter()
+            .filter(|done| **done)
+            .count(),
+        1,
+        "one of two concurrent sign-ins with one code"
+    );
+    assert_eq!(
+        store
+            .claim_sign_in_attempt(&mailbox(1), T0 + 1, 5)
+            .await
+            .expect("claim"),
+        None
+    );
+    assert!(
+        store
+            .claim_sign_in_attempt(&mailbox(2), T0 + 1, 5)
+            .await
+            .expect("claim")
+            .is_some(),
+        "the other mailbox's code is untouched"
+    );
+}
+
+async fn concurrent_tries_never_exceed_the_limit(store: &dyn Store) {
+    assert!(
+        store
+            .issue_sign_in_code(&sign_in_code(1, 1, T0), &three_per_quarter(T0))
+            .await
+            .expect("issue")
+    );
+
+    let owner = mailbox(1);
+    let claim = || store.claim_sign_in_attempt(&owner, T0 + 1, 5);
+    let tries = tokio::join!(
+        claim(),
+        claim(),
+        claim(),
+        claim(),
+        claim(),
+        claim(),
+        claim(),
+        claim()
+    );
+    let granted = [
+        tries.0, tries.1, tries.2, tries.3, tries.4, tries.5, tries.6, tries.7,
+    ]
+    .into_iter()
+    .map(|claimed| claimed.expect("claim"))
+    .filter(Option::is_some)
+    .count();
+    assert_eq!(granted, 5);
+}
+
+async fn sign_in_codes_sent_are_limited_per_window(store: &dyn Store) {
+    for (n, at) in [(1, T0), (2, T0 + 100), (3, T0 + 200)] {
+        assert!(
+            store
+                .issue_sign_in_code(&sign_in_code(1, n, at), &three_per_quarter(at))
+                .await
+                .expect("issue"),
+            "code {n}"
+        );
+    }
+
+    let refused_at = T0 + 899;
+    assert!(
+        !store
+            .issue_sign_in_code(
+                &sign_in_code(1, 4, refused_at),
+                &three_per_quarter(refused_at)
+            )
+            .await
+            .expect("issue"),
+        "a fourth within 15 minutes"
+    );
+    assert_eq!(
+        store
+            .claim_sign_in_attempt(&mailbox(1), refused_at, 5)
+            .await
+            .expect("claim")
+            .map(|code| code.code_hash),
+        Some(key(b'C', 3)),
+        "a refused code leaves the live one alone"
+    );
+    assert!(
+        store
+            .issue_sign_in_code(
+                &sign_in_code(2, 1, refused_at),
+                &three_per_quarter(refused_at)
+            )
+            .await
+            .expect("issue"),
+        "another mailbox has limits of its own"
+    );
+
+    // The first code was sent exactly 15 minutes ago: out of the window.
+    let allowed_at = T0 + 900;
+    assert!(
+        store
+            .issue_sign_in_code(
+                &sign_in_code(1, 5, allowed_at),
+                &three_per_quarter(allowed_at)
+            )
+            .await
+            .expect("issue")
+    );
+}
+
+async fn every_sign_in_limit_applies(store: &dyn Store) {
+    // At most 1 per minute and 2 per hour.
+    let limits = |now: i64| {
+        [
+            SendLimit {
+                since: now - 60,
+                max: 1,
+            },
+            SendLimit {
+                since: now - 3600,
+                max: 2,
+            },
+        ]
+    };
+    let issue = |n: u16, at: i64| async move {
+        store
+            .issue_sign_in_code(&sign_in_code(1, n, at), &limits(at))
+            .await
+            .expect("issue")
+    };
+
+    assert!(issue(1, T0).await);
+    assert!(!issue(2, T0 + 59).await, "the minute's limit");
+    assert!(issue(3, T0 + 60).await);
+    assert!(!issue(4, T0 + 120).await, "the hour's limit");
+    assert!(issue(5, T0 + 3600).await, "the first has left the hour");
+}
+
+async fn concurrent_sign_in_requests_never_exceed_the_limit(store: &dyn Store) {
+    let limits = three_per_quarter(T0);
+    let codes: Vec<_> = (1..=6).map(|n| sign_in_code(1, n, T0)).collect();
+    let issue = |n: usize| store.issue_sign_in_code(&codes[n], &limits);
+    let sent = tokio::join!(issue(0), issue(1), issue(2), issue(3), issue(4), issue(5));
+    let issued = [sent.0, sent.1, sent.2, sent.3, sent.4, sent.5]
+        .into_iter()
+        .map(|issued| issued.expect("issue"))
+        .filter(|issued| *issued)
+        .count();
+    assert_eq!(issued, 3);
+}
+
+async fn old_sign_in_rows_are_pruned(store: &dyn RawRows) {
+    for m in 1..=3 {
+        assert!(
+            store
+                .issue_sign_in_code(&sign_in_code(m, m, T0), &three_per_quarter(T0))
+                .await
+                .expect("issue")
+        );
+    }
+    assert_eq!(store.row_count("sign_in_requests").await, 3);
+    assert_eq!(store.row_count("sign_in_codes").await, 3);
+
+    // A day later the codes have expired and the sends are out of every window.
+    let later = T0 + 86_400;
+    assert!(
+        store
+            .issue_sign_in_code(&sign_in_code(4, 4, later), &three_per_quarter(later))
+            .await
+            .expect("issue")
+    );
+
+    assert_eq!(store.row_count("sign_in_requests").await, 1);
+    assert_eq!(store.row_count("sign_in_codes").await, 1);
+}
+
+/// Counts a table's rows with plain SQL: the trait has no reader for that.
+#[async_trait]
+trait RawRows: Store {
+    async fn row_count(&self, table: &'static str) -> i64;
+}
+
+#[async_trait]
+impl RawRows for SqliteStore {
+    async fn row_count(&self, table: &'static str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(self.pool())
+            .await
+            .expect("the table reads")
+    }
+}
+
+#[async_trait]
+impl RawRows for PostgresStore {
+    async fn row_count(&self, table: &'static str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(self.pool())
+            .await
+            .expect("the table reads")
+    }
+}
+
 /// Reads the audit log back with plain SQL: the trait has no reader for it.
 #[async_trait]
 trait RawAudit: Store {
@@ -532,6 +892,15 @@ suite!(
     settings_put_and_overwrite,
     audit_entries_are_appended,
     directory_snapshot_save_and_overwrite,
+    sign_in_code_is_claimed_with_each_try_counted,
+    sign_in_code_lapses_at_its_expiry,
+    new_sign_in_code_replaces_the_old,
+    sign_in_code_is_consumed_once,
+    concurrent_tries_never_exceed_the_limit,
+    sign_in_codes_sent_are_limited_per_window,
+    every_sign_in_limit_applies,
+    concurrent_sign_in_requests_never_exceed_the_limit,
+    old_sign_in_rows_are_pruned,
 );
 
 // ---- PostgreSQL test databases ------------------------------------------------------------

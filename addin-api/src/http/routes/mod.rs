@@ -2,6 +2,7 @@
 //! domain function and map its result; nothing else.
 
 pub mod addin_files;
+pub mod auth_email;
 pub mod auth_entra;
 pub mod check;
 pub mod events;

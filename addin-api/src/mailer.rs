@@ -1,0 +1,567 @@
+//! The sign-in code e-mail (SPEC §8): composed in Dutch, English or German as plain text with
+//! an HTML alternative, and handed to the organisation's SMTP server (`smtp.url`) or, with none
+//! configured, written to `<data dir>/outbox/` as an `.eml` file (the development default).
+//!
+//! Nothing here logs, or puts in an error, the recipient's address or the code. An SMTP
+//! server's reply may quote the recipient's address, so of a refusal only its status code is
+//! kept.
+
+use std::{
+    fmt, io,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use addin_core::{address::Address, api::Language};
+use async_trait::async_trait;
+use lettre::{
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    message::{Mailbox, MultiPart},
+    transport::smtp::client::{Certificate, Tls, TlsParameters},
+};
+use rand::Rng;
+use tokio::io::AsyncWriteExt;
+use url::Url;
+
+use crate::Error;
+
+/// How long one SMTP command may wait for the server's answer.
+const SMTP_COMMAND_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// A sign-in code e-mail, before it is composed.
+pub struct CodeMail {
+    pub to: Address,
+    pub code: String,
+    pub language: Language,
+    /// How long the code is valid, as the e-mail tells the reader.
+    pub valid_minutes: u64,
+}
+
+/// Shows neither the address nor the code.
+impl fmt::Debug for CodeMail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CodeMail")
+            .field("language", &self.language)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where a message went, for the log.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// Accepted by the SMTP server.
+    Smtp,
+    /// Written to this `.eml` file.
+    Outbox(PathBuf),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("the e-mail cannot be composed: the mail library does not accept the address")]
+    Compose,
+    #[error("{0}")]
+    Smtp(String),
+    #[error("cannot write to the outbox {path}: {source}")]
+    Outbox { path: PathBuf, source: io::Error },
+}
+
+/// Sends sign-in code e-mails; the sign-in code does not care how.
+#[async_trait]
+pub trait Mailer: Send + Sync + fmt::Debug {
+    async fn send(&self, mail: &CodeMail) -> Result<Delivery, MailError>;
+}
+
+/// The mailer the configuration asks for: SMTP to `smtp_url`, or the outbox in `outbox_dir`
+/// when there is none. `extra_roots` (PEM) are trusted for the SMTP server's certificate
+/// beside the public roots.
+pub fn from_config(
+    smtp_url: Option<&str>,
+    from: Mailbox,
+    extra_roots: Option<&Path>,
+    outbox_dir: PathBuf,
+) -> Result<Box<dyn Mailer>, Error> {
+    match smtp_url.map(str::trim).filter(|url| !url.is_empty()) {
+        Some(url) => Ok(Box::new(SmtpMailer::new(url, from, extra_roots)?)),
+        None => {
+            tracing::warn!(
+                outbox = %outbox_dir.display(),
+                "smtp.url is not set: sign-in e-mails are written to the outbox, not sent (development only)"
+            );
+            Ok(Box::new(OutboxMailer {
+                dir: outbox_dir,
+                from,
+            }))
+        }
+    }
+}
+
+/// The From of the code e-mails: `--mail-from`, or else `Send Secure <no-reply@HOST>` for the
+/// public URL's host, which is the server's own name and usually in the organisation's domain.
+pub fn sender(mail_from: Option<&str>, public_url: &Url) -> Result<Mailbox, Error> {
+    let text = match mail_from.map(str::trim).filter(|text| !text.is_empty()) {
+        Some(text) => text.to_owned(),
+        None => format!(
+            "Send Secure <no-reply@{}>",
+            public_url.host_str().unwrap_or("localhost")
+        ),
+    };
+    text.parse().map_err(|_| Error::InvalidConfig {
+        key: "mail_from",
+        problem: "must be an address, optionally with a name: Send Secure <no-reply@example.nl>"
+            .into(),
+    })
+}
+
+// ---- SMTP ----------------------------------------------------------------------------------
+
+/// How the connection to the SMTP server is secured, as `smtp.url` says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Security {
+    /// `smtp://host`: no TLS (a relay on the same host).
+    None,
+    /// `smtp://host?tls=opportunistic`: STARTTLS when offered.
+    Opportunistic,
+    /// `smtp://host?tls=required`: STARTTLS or fail.
+    Required,
+    /// `smtps://host`: TLS from the first byte.
+    Implicit,
+}
+
+impl Security {
+    fn of(url: &Url) -> Self {
+        let tls = url
+            .query_pairs()
+            .find(|(key, _)| key == "tls")
+            .map(|(_, value)| value.into_owned());
+        match (url.scheme(), tls.as_deref()) {
+            ("smtps", _) => Self::Implicit,
+            (_, Some("required")) => Self::Required,
+            (_, Some("opportunistic")) => Self::Opportunistic,
+            _ => Self::None,
+        }
+    }
+}
+
+pub struct SmtpMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+/// The URL may hold a password: only the transport's kind is shown.
+impl fmt::Debug for SmtpMailer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpMailer").finish_non_exhaustive()
+    }
+}
+
+impl SmtpMailer {
+    /// `url` as lettre reads it: `smtp://[user:password@]host[:port][?tls=required|opportunistic]`
+    /// or `smtps://[user:password@]host[:port]`.
+    pub fn new(url: &str, from: Mailbox, extra_roots: Option<&Path>) -> Result<Self, Error> {
+        // The URL is never quoted back: it may hold the SMTP password.
+        let invalid = |problem: String| Error::InvalidConfig {
+            key: "smtp.url",
+            problem,
+        };
+        let usage = "must be smtp://host[:port][?tls=required|opportunistic] or smtps://host[:port], \
+                     with user:password@ before the host if the server wants it";
+        let parsed = Url::parse(url).map_err(|_| invalid(usage.into()))?;
+        let host = parsed
+            .host_str()
+            .ok_or_else(|| invalid(usage.into()))?
+            .to_owned();
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|_| invalid(usage.into()))?
+            .timeout(Some(SMTP_COMMAND_TIMEOUT));
+        let security = Security::of(&parsed);
+        if let Some(path) = extra_roots
+            && security != Security::None
+        {
+            let pem = std::fs::read(path)
+                .map_err(|e| invalid(format!("cannot read the CA file {}: {e}", path.display())))?;
+            let roots = Certificate::from_pem(&pem)
+                .map_err(|_| invalid(format!("{} is not a PEM certificate", path.display())))?;
+            let parameters = TlsParameters::builder(host.clone())
+                .add_root_certificate(roots)
+                .build_rustls()
+                .map_err(|e| invalid(format!("cannot set up TLS: {e}")))?;
+            builder = builder.tls(match security {
+                Security::Opportunistic => Tls::Opportunistic(parameters),
+                Security::Required => Tls::Required(parameters),
+                Security::Implicit | Security::None => Tls::Wrapper(parameters),
+            });
+        }
+        if matches!(security, Security::None | Security::Opportunistic) && !is_loopback(&host) {
+            tracing::warn!(
+                "smtp.url does not require TLS: sign-in codes may cross the network unencrypted; use smtps:// or ?tls=required"
+            );
+        }
+        Ok(Self {
+            transport: builder.build(),
+            from,
+        })
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[async_trait]
+impl Mailer for SmtpMailer {
+    async fn send(&self, mail: &CodeMail) -> Result<Delivery, MailError> {
+        let message = compose(&self.from, mail)?;
+        self.transport
+            .send(message)
+            .await
+            .map_err(|error| MailError::Smtp(describe(&error)))?;
+        Ok(Delivery::Smtp)
+    }
+}
+
+/// An SMTP failure in words that never quote the server's reply (it may name the recipient).
+fn describe(error: &lettre::transport::smtp::Error) -> String {
+    let cause = || {
+        std::error::Error::source(error).map_or_else(String::new, |source| format!(": {source}"))
+    };
+    if let Some(code) = error.status() {
+        let verdict = if error.is_permanent() {
+            "refused"
+        } else {
+            "deferred"
+        };
+        format!("the SMTP server {verdict} the message ({code})")
+    } else if error.is_timeout() {
+        "the SMTP server did not answer in time".into()
+    } else if error.is_tls() {
+        format!("TLS with the SMTP server failed{}", cause())
+    } else if error.is_response() || error.is_client() {
+        "the SMTP server's answer was not understood".into()
+    } else {
+        format!("cannot talk to the SMTP server{}", cause())
+    }
+}
+
+// ---- The outbox ----------------------------------------------------------------------------
+
+/// Writes each message to a file of its own, readable by the server's user only: it holds a
+/// live sign-in code.
+#[derive(Debug)]
+pub struct OutboxMailer {
+    dir: PathBuf,
+    from: Mailbox,
+}
+
+#[async_trait]
+impl Mailer for OutboxMailer {
+    async fn send(&self, mail: &CodeMail) -> Result<Delivery, MailError> {
+        let message = compose(&self.from, mail)?;
+        let failed = |path: &Path| {
+            let path = path.to_owned();
+            move |source| MailError::Outbox { path, source }
+        };
+        tokio::fs::create_dir_all(&self.dir)
+            .await
+            .map_err(failed(&self.dir))?;
+        let name = format!("sign-in-{:032x}.eml", rand::rngs::OsRng.r#gen::<u128>());
+        let path = self.dir.join(name);
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let mut file = options.open(&path).await.map_err(failed(&path))?;
+        // tokio writes in the background: flush so the file is complete once this returns.
+        let written = async {
+            file.write_all(&message.formatted()).await?;
+            file.flush().await
+        };
+        written.await.map_err(failed(&path))?;
+        Ok(Delivery::Outbox(path))
+    }
+}
+
+// ---- The message ---------------------------------------------------------------------------
+
+/// One language's words. `{minutes}` stands for the code's validity.
+struct Texts {
+    subject: &'static str,
+    lead: &'static str,
+    validity: &'static str,
+    not_you: &'static str,
+}
+
+fn texts(language: Language) -> Texts {
+    match language {
+        Language::Nl => Texts {
+            subject: "Uw aanmeldcode voor Send Secure",
+            lead: "Uw aanmeldcode voor Send Secure is:",
+            validity: "De code is {minutes} minuten geldig en werkt één keer. Typ hem in het \
+                       Send Secure-paneel in Outlook.",
+            not_you: "Heeft u geen code aangevraagd? Dan kunt u dit bericht negeren: zonder de \
+                      code kan niemand zich met uw mailbox aanmelden.",
+        },
+        Language::En => Texts {
+            subject: "Your Send Secure sign-in code",
+            lead: "Your sign-in code for Send Secure is:",
+            validity: "The code is valid for {minutes} minutes and works once. Enter it in the \
+                       Send Secure panel in Outlook.",
+            not_you: "Did you not ask for a code? Then you can ignore this message: without the \
+                      code nobody can sign in with your mailbox.",
+        },
+        Language::De => Texts {
+            subject: "Ihr Anmeldecode für Send Secure",
+            lead: "Ihr Anmeldecode für Send Secure lautet:",
+            validity: "Der Code ist {minutes} Minuten gültig und funktioniert nur einmal. Geben \
+                       Sie ihn im Send-Secure-Bereich in Outlook ein.",
+            not_you: "Sie haben keinen Code angefordert? Dann können Sie diese Nachricht \
+                      ignorieren: Ohne den Code kann sich niemand mit Ihrem Postfach anmelden.",
+        },
+    }
+}
+
+/// The e-mail as plain text with an HTML alternative.
+pub fn compose(from: &Mailbox, mail: &CodeMail) -> Result<Message, MailError> {
+    let texts = texts(mail.language);
+    let validity = texts
+        .validity
+        .replace("{minutes}", &mail.valid_minutes.to_string());
+    let to: lettre::Address = mail.to.as_str().parse().map_err(|_| MailError::Compose)?;
+    let plain = format!(
+        "{lead}\r\n\r\n    {code}\r\n\r\n{validity}\r\n\r\n{not_you}\r\n",
+        lead = texts.lead,
+        code = mail.code,
+        not_you = texts.not_you,
+    );
+    let html = format!(
+        "<!DOCTYPE html>\r\n\
+         <html lang=\"{lang}\">\r\n\
+         <head><meta charset=\"utf-8\"><title>{subject}</title></head>\r\n\
+         <body style=\"font-family: 'Segoe UI', Arial, sans-serif; font-size: 15px; color: #1b1b1b\">\r\n\
+         <p>{lead}</p>\r\n\
+         <p style=\"font-family: Consolas, 'Courier New', monospace; font-size: 28px; \
+         font-weight: 600; letter-spacing: 4px\">{code}</p>\r\n\
+         <p>{validity}</p>\r\n\
+         <p style=\"color: #555555\">{not_you}</p>\r\n\
+         </body>\r\n\
+         </html>\r\n",
+        lang = mail.language.code(),
+        subject = escape_html(texts.subject),
+        lead = escape_html(texts.lead),
+        code = escape_html(&mail.code),
+        validity = escape_html(&validity),
+        not_you = escape_html(texts.not_you),
+    );
+    // In the sender's domain: the server's host name may be an internal one.
+    let message_id = format!(
+        "<{:032x}@{}>",
+        rand::rngs::OsRng.r#gen::<u128>(),
+        from.email.domain()
+    );
+    Message::builder()
+        .message_id(Some(message_id))
+        .from(from.clone())
+        .to(Mailbox::new(None, to))
+        .subject(texts.subject)
+        .multipart(MultiPart::alternative_plain_html(plain, html))
+        .map_err(|_| MailError::Compose)
+}
+
+fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mail(language: Language) -> CodeMail {
+        CodeMail {
+            to: Address::parse("a.jansen@huisartsen-oost.nl").expect("valid"),
+            code: "01234567".into(),
+            language,
+            valid_minutes: 15,
+        }
+    }
+
+    fn from() -> Mailbox {
+        "Send Secure <no-reply@sendsecure.huisartsen-oost.nl>"
+            .parse()
+            .expect("valid")
+    }
+
+    /// The message as a mail client reads it.
+    fn read(message: &Message) -> mail_parser::Message<'static> {
+        mail_parser::MessageParser::default()
+            .parse(&message.formatted())
+            .expect("a parsable message")
+            .into_owned()
+    }
+
+    #[test]
+    fn the_message_has_a_text_and_an_html_part_in_the_asked_language() {
+        for (language, subject, validity) in [
+            (
+                Language::Nl,
+                "Uw aanmeldcode voor Send Secure",
+                "De code is 15 minuten geldig en werkt één keer.",
+            ),
+            (
+                Language::En,
+                "Your Send Secure sign-in code",
+                "The code is valid for 15 minutes and works once.",
+            ),
+            (
+                Language::De,
+                "Ihr Anmeldecode für Send Secure",
+                "Der Code ist 15 Minuten gültig und funktioniert nur einmal.",
+            ),
+        ] {
+            let message = read(&compose(&from(), &mail(language)).expect("composes"));
+
+            assert_eq!(message.subject(), Some(subject));
+            assert_eq!(
+                (message.text_body_count(), message.html_body_count()),
+                (1, 1)
+            );
+            let text = message.body_text(0).expect("a text part");
+            let html = message.body_html(0).expect("an HTML part");
+            assert!(text.contains("    01234567\r\n"), "{text}");
+            assert!(text.contains(validity), "{text}");
+            assert!(html.contains(">01234567</p>"), "{html}");
+            assert!(html.contains(validity), "{html}");
+            assert!(
+                html.contains(&format!("<html lang=\"{}\">", language.code())),
+                "{html}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_message_goes_from_the_sender_to_the_mailbox() {
+        let message = read(&compose(&from(), &mail(Language::Nl)).expect("composes"));
+        let address = |list: Option<&mail_parser::Address>| {
+            list.and_then(|list| list.first())
+                .and_then(|one| one.address())
+                .map(str::to_owned)
+        };
+        assert_eq!(
+            address(message.to()).as_deref(),
+            Some("a.jansen@huisartsen-oost.nl")
+        );
+        assert_eq!(
+            address(message.from()).as_deref(),
+            Some("no-reply@sendsecure.huisartsen-oost.nl")
+        );
+        assert!(message.message_id().is_some() && message.date().is_some());
+    }
+
+    #[test]
+    fn the_from_address_is_configurable_or_derived_from_the_public_url() {
+        let public = Url::parse("https://sendsecure.huisartsen-oost.nl").expect("valid");
+        assert_eq!(
+            sender(None, &public).expect("derived").to_string(),
+            "Send Secure <no-reply@sendsecure.huisartsen-oost.nl>"
+        );
+        assert_eq!(
+            sender(Some("Praktijk <balie@huisartsen-oost.nl>"), &public)
+                .expect("given")
+                .to_string(),
+            "Praktijk <balie@huisartsen-oost.nl>"
+        );
+        assert!(matches!(
+            sender(Some("not an address"), &public),
+            Err(Error::InvalidConfig {
+                key: "mail_from",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn smtp_urls_are_checked_without_being_quoted() {
+        for bad in [
+            "http://user:hunter2@mail.example.nl",
+            "smtp://user:hunter2@mail.example.nl?tls=sometimes",
+            "not a url hunter2",
+        ] {
+            let error = SmtpMailer::new(bad, from(), None).expect_err(bad);
+            let text = error.to_string();
+            assert!(
+                text.starts_with("invalid configuration: smtp.url must be"),
+                "{text}"
+            );
+            assert!(!text.contains("hunter2"), "{text}");
+        }
+        for good in [
+            "smtp://127.0.0.1:2525",
+            "smtp://mail.example.nl:587?tls=required",
+            "smtp://mail.example.nl?tls=opportunistic",
+            "smtps://user:secret@mail.example.nl",
+        ] {
+            assert!(SmtpMailer::new(good, from(), None).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn the_security_follows_the_url() {
+        let of = |url: &str| Security::of(&Url::parse(url).expect("valid"));
+        assert_eq!(of("smtp://h"), Security::None);
+        assert_eq!(of("smtp://h?tls=opportunistic"), Security::Opportunistic);
+        assert_eq!(of("smtp://h?tls=required"), Security::Required);
+        assert_eq!(of("smtps://h"), Security::Implicit);
+    }
+
+    #[test]
+    fn debug_shows_neither_address_nor_code() {
+        let shown = format!("{:?}", mail(Language::Nl));
+        assert!(
+            !shown.contains("jansen") && !shown.contains("01234567"),
+            "{shown}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_outbox_gets_a_private_eml_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let outbox = OutboxMailer {
+            dir: dir.path().join("outbox"),
+            from: from(),
+        };
+        let Delivery::Outbox(path) = outbox.send(&mail(Language::De)).await.expect("written")
+        else {
+            panic!("the outbox writes files");
+        };
+        assert_eq!(path.extension().and_then(|e| e.to_str()), Some("eml"));
+        assert!(path.starts_with(dir.path().join("outbox")));
+        let eml = std::fs::read(&path).expect("readable");
+        let message = mail_parser::MessageParser::default()
+            .parse(&eml)
+            .expect("a parsable message");
+        assert!(message.body_text(0).expect("text").contains("01234567"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path)
+                .expect("exists")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}
