@@ -37,6 +37,8 @@ pub struct App {
     pub signer: SendTokenSigner,
     pub clock: Arc<dyn Clock>,
     pub web_dir: std::path::PathBuf,
+    /// The add-in's GUID in the manifests (`--addin-id`).
+    pub addin_id: crate::manifest::AddinId,
     /// Set when the policy signs users in with Entra ID.
     pub entra: Option<AccessTokenValidator>,
     /// Set when the policy signs users in with e-mail codes.
@@ -136,6 +138,7 @@ impl App {
             signer,
             clock,
             web_dir: args.web_dir.clone(),
+            addin_id: args.addin_id.clone(),
             entra,
             email_codes,
         };

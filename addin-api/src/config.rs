@@ -48,6 +48,10 @@ pub struct ServeArgs {
     /// The built task pane (Trunk's output)
     #[arg(long, env = "SENDSECURE_WEB_DIR", default_value = "dist")]
     pub web_dir: PathBuf,
+    /// The add-in's GUID in the manifest: one per deployment, never changed once users have
+    /// the add-in [default: a fixed GUID for development only]
+    #[arg(long, env = "SENDSECURE_ADDIN_ID", default_value = crate::manifest::DEVELOPMENT_ADDIN_ID, hide_default_value = true, value_parser = crate::manifest::AddinId::parse)]
+    pub addin_id: crate::manifest::AddinId,
 }
 
 impl ServeArgs {

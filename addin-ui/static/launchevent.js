@@ -1,0 +1,758 @@
+/*
+ * Send Secure: the OnMessageSend handler, "security by default" (SPEC §7).
+ *
+ * Outlook runs onMessageSendHandler when the user presses its own Send button and waits for
+ * event.completed(...): 5 seconds from the click, loading included. So this file is small plain
+ * JavaScript (ES2016 syntax at most: classic Outlook on Windows runs it alone in a JavaScript-only
+ * runtime), has no build step and no dependencies, never throws, and completes the event exactly
+ * once on every path, by TOTAL_BUDGET_MS at the latest.
+ *
+ * Decisions, in order:
+ *   1. The draft already carries an X-SendSecure-Token (put there by the panel's "Veilig
+ *      verzenden") that is unexpired and names exactly the current sender, recipients and
+ *      attachments → allow. (The signature is not verified here: the relay does that.)
+ *   2. No same-origin storage (classic Outlook's runtime) → say the check cannot run here; the
+ *      user may send normally or securely from the panel.
+ *   3. Not signed in (no session in storage, or the API answers 401) → block and offer the
+ *      panel to sign in. (If the API is unreachable too, signing in cannot work: case 5.)
+ *   4. POST /api/v1/check: `auto_send` → POST /api/v1/send-token, put the token on the draft as
+ *      X-SendSecure-Token, allow. Otherwise block with what needs doing, offer the panel
+ *      ("Veilig verzenden"), let the user send normally (PromptUser), and report the block to
+ *      POST /api/v1/events.
+ *   5. The API does not answer within API_BUDGET_MS, answers with an error, or reports
+ *      `directory-unavailable` → say so and let the user send normally (PromptUser).
+ *   The organisation may switch security by default off (GET /api/v1/info,
+ *   `security_by_default: false`): then every send is allowed.
+ *
+ * Storage contract (same-origin localStorage; the panel writes it, this handler only reads):
+ *   sendsecure.device                  the device id: the X-Device-Id sent with every API call
+ *   sendsecure.session.<mailbox>       JSON {"token": "...", "expires_at": "RFC 3339"}, one per
+ *                                      mailbox; <mailbox> is the address trimmed and lower-cased.
+ *                                      The draft's From mailbox is tried first (a shared
+ *                                      mailbox), then the signed-in user's own.
+ *   sendsecure.language                optional: "nl", "en" or "de" when the user chose one in
+ *                                      the panel's settings; otherwise Office's display language.
+ *   expires_at is informational: the server slides sessions on use and answers 401 when one has
+ *   lapsed, so the handler lets the server decide.
+ *
+ * In node (tests) this file can be required: it then exports its parts and registers nothing.
+ */
+(function () {
+  "use strict";
+
+  /** The id of the ribbon button's <Control> in manifest.xml: it opens the panel. */
+  const PANEL_COMMAND_ID = "SendSecure.OpenPanel";
+  const TOKEN_HEADER = "X-SendSecure-Token";
+  /** Every API call of one send shares this budget, counted from the handler's start. */
+  const API_BUDGET_MS = 2500;
+  /** The event is completed by then whatever happens: Outlook's 5 s include loading. */
+  const TOTAL_BUDGET_MS = 3500;
+  /** A token that expires sooner than this is not trusted to reach the relay in time. */
+  const TOKEN_MARGIN_MS = 30 * 1000;
+  /** Smart Alerts shows at most 500 characters (errorMessage and errorMessageMarkdown). */
+  const MESSAGE_LIMIT = 500;
+  const SUBJECT_LIMIT = 60;
+  const STORAGE_DEVICE = "sendsecure.device";
+  const STORAGE_SESSION = "sendsecure.session.";
+  const STORAGE_LANGUAGE = "sendsecure.language";
+
+  /* Texts per language. `**` marks bold in the Markdown message and is dropped from the plain
+     one; {s} is a finding's subject (an address or file name). cancelLabel: 20 characters at
+     most. */
+  const STRINGS = {
+    nl: {
+      sendSecurely: "Veilig verzenden",
+      signIn: "Aanmelden",
+      signedOut:
+        "U bent niet aangemeld bij Send Secure. Open het Send Secure-paneel en meld u aan; daarna controleert Send Secure uw e-mail bij het verzenden.",
+      noStorage:
+        "Send Secure kan uw e-mail in deze versie van Outlook niet controleren bij het verzenden. Verstuur hem veilig via het Send Secure-paneel, of bewust als gewone e-mail.",
+      unavailable:
+        "Send Secure kon deze e-mail niet op tijd controleren: de server is niet bereikbaar. U kunt hem als gewone e-mail versturen, of later veilig via het Send Secure-paneel.",
+      directoryUnavailable:
+        "Het adresboek voor veilig mailen is nog niet geladen, dus Send Secure kan deze e-mail niet controleren. U kunt hem als gewone e-mail versturen.",
+      needsAction: "Deze e-mail gaat niet automatisch veilig. Los dit op in het Send Secure-paneel:",
+      panelOnly:
+        "Deze e-mail kan veilig worden verzonden, maar niet automatisch. Verstuur hem met **Veilig verzenden** in het Send Secure-paneel.",
+      sendNormally: "U kunt hem ook bewust als gewone e-mail versturen.",
+      more: "… en nog {n}",
+      findings: {
+        "sender-invalid": "Afzender {s} is geen geldig e-mailadres",
+        "sender-unknown": "Afzender {s} is niet aangesloten bij veilig mailen",
+        "no-recipients": "Voeg een ontvanger toe",
+        "to-empty": "Zet minstens één ontvanger in Aan",
+        "recipient-invalid": "{s} is geen geldig e-mailadres",
+        "recipient-distribution-list": "Vouw de groep {s} uit, zodat elke ontvanger gecontroleerd wordt",
+        "recipient-not-allowed": "{s} kan niet veilig bereikt worden",
+        "phone-required": "Vul een mobiel nummer in voor {s}",
+        "phone-invalid": "Het mobiele nummer voor {s} is ongeldig",
+        "recipients-too-many": "Meer dan 100 ontvangers: verdeel de e-mail",
+        "bcc-mixed": "BCC mengt Viewer- en andere ontvangers: stuur twee e-mails",
+        "bcc-viewer-to": "Met Viewer-ontvangers in BCC mag Aan alleen uzelf bevatten",
+        "bcc-viewer-cc": "Met Viewer-ontvangers in BCC moet CC leeg zijn",
+        "attachment-blocked-type": "Verwijder de onveilige bijlage {s}",
+        "attachments-too-large": "De bijlagen zijn samen groter dan 20 MB",
+        "subject-empty": "Vul een onderwerp in",
+      },
+    },
+    en: {
+      sendSecurely: "Send securely",
+      signIn: "Sign in",
+      signedOut:
+        "You are not signed in to Send Secure. Open the Send Secure panel and sign in; from then on Send Secure checks your e-mail when you send it.",
+      noStorage:
+        "Send Secure cannot check your e-mail on Send in this version of Outlook. Send it securely from the Send Secure panel, or deliberately as ordinary e-mail.",
+      unavailable:
+        "Send Secure could not check this e-mail in time: its server cannot be reached. You may send it as ordinary e-mail, or securely from the Send Secure panel later.",
+      directoryUnavailable:
+        "The secure-mail directory has not loaded yet, so Send Secure cannot check this e-mail. You may send it as ordinary e-mail.",
+      needsAction: "This e-mail cannot go out securely by itself. Resolve this in the Send Secure panel:",
+      panelOnly:
+        "This e-mail can go out securely, but not automatically. Send it with **Send securely** in the Send Secure panel.",
+      sendNormally: "You may also deliberately send it as ordinary e-mail.",
+      more: "… and {n} more",
+      findings: {
+        "sender-invalid": "Sender {s} is not a valid e-mail address",
+        "sender-unknown": "Sender {s} is not connected to secure mail",
+        "no-recipients": "Add a recipient",
+        "to-empty": "Put at least one recipient in To",
+        "recipient-invalid": "{s} is not a valid e-mail address",
+        "recipient-distribution-list": "Expand the group {s} so every recipient is checked",
+        "recipient-not-allowed": "{s} cannot be reached securely",
+        "phone-required": "Enter a mobile number for {s}",
+        "phone-invalid": "The mobile number for {s} is not valid",
+        "recipients-too-many": "More than 100 recipients: split the e-mail",
+        "bcc-mixed": "BCC mixes Viewer and other recipients: send two e-mails",
+        "bcc-viewer-to": "With Viewer recipients in BCC, To must hold only yourself",
+        "bcc-viewer-cc": "With Viewer recipients in BCC, CC must be empty",
+        "attachment-blocked-type": "Remove the unsafe attachment {s}",
+        "attachments-too-large": "The attachments are larger than 20 MB together",
+        "subject-empty": "Enter a subject",
+      },
+    },
+    de: {
+      sendSecurely: "Sicher senden",
+      signIn: "Anmelden",
+      signedOut:
+        "Sie sind nicht bei Send Secure angemeldet. Öffnen Sie den Send Secure-Bereich und melden Sie sich an; danach prüft Send Secure Ihre E-Mails beim Senden.",
+      noStorage:
+        "Send Secure kann Ihre E-Mail in dieser Outlook-Version beim Senden nicht prüfen. Senden Sie sie sicher über den Send Secure-Bereich oder bewusst als normale E-Mail.",
+      unavailable:
+        "Send Secure konnte diese E-Mail nicht rechtzeitig prüfen: Der Server ist nicht erreichbar. Sie können sie als normale E-Mail senden oder später sicher über den Send Secure-Bereich.",
+      directoryUnavailable:
+        "Das Verzeichnis für sichere E-Mail ist noch nicht geladen, daher kann Send Secure diese E-Mail nicht prüfen. Sie können sie als normale E-Mail senden.",
+      needsAction:
+        "Diese E-Mail kann nicht automatisch sicher versendet werden. Bitte im Send Secure-Bereich beheben:",
+      panelOnly:
+        "Diese E-Mail kann sicher versendet werden, aber nicht automatisch. Senden Sie sie mit **Sicher senden** im Send Secure-Bereich.",
+      sendNormally: "Sie können sie auch bewusst als normale E-Mail senden.",
+      more: "… und {n} weitere",
+      findings: {
+        "sender-invalid": "Absender {s} ist keine gültige E-Mail-Adresse",
+        "sender-unknown": "Absender {s} ist nicht an sichere E-Mail angeschlossen",
+        "no-recipients": "Fügen Sie einen Empfänger hinzu",
+        "to-empty": "Tragen Sie mindestens einen Empfänger in An ein",
+        "recipient-invalid": "{s} ist keine gültige E-Mail-Adresse",
+        "recipient-distribution-list": "Erweitern Sie die Gruppe {s}, damit jeder Empfänger geprüft wird",
+        "recipient-not-allowed": "{s} ist nicht sicher erreichbar",
+        "phone-required": "Geben Sie eine Mobilnummer für {s} ein",
+        "phone-invalid": "Die Mobilnummer für {s} ist ungültig",
+        "recipients-too-many": "Mehr als 100 Empfänger: Teilen Sie die E-Mail auf",
+        "bcc-mixed": "BCC mischt Viewer- und andere Empfänger: Senden Sie zwei E-Mails",
+        "bcc-viewer-to": "Mit Viewer-Empfängern in BCC darf An nur Sie selbst enthalten",
+        "bcc-viewer-cc": "Mit Viewer-Empfängern in BCC muss CC leer sein",
+        "attachment-blocked-type": "Entfernen Sie den unsicheren Anhang {s}",
+        "attachments-too-large": "Die Anhänge sind zusammen größer als 20 MB",
+        "subject-empty": "Geben Sie einen Betreff ein",
+      },
+    },
+  };
+
+  /* ---- The handler ------------------------------------------------------------------------ */
+
+  /** What Outlook calls on Send. Never throws; completes `event` exactly once. */
+  function onMessageSendHandler(event) {
+    const started = Date.now();
+    let texts = STRINGS.nl;
+    let complete = function () {};
+    try {
+      texts = STRINGS[chooseLanguage()];
+      complete = completer(event, () => blockOptions("unavailable", texts));
+      decide(started)
+        .then((outcome) => complete(optionsFor(outcome, texts)))
+        .catch(() => complete(blockOptions("unavailable", texts)));
+    } catch (error) {
+      complete(blockOptions("unavailable", texts));
+    }
+  }
+
+  /**
+   * A guard around event.completed: the first call wins, later ones do nothing, and if no call
+   * comes within TOTAL_BUDGET_MS the fallback's options complete the event.
+   */
+  function completer(event, fallback) {
+    let done = false;
+    const timer = setTimeout(() => complete(fallback()), TOTAL_BUDGET_MS);
+    function complete(options) {
+      if (done) return false;
+      done = true;
+      clearTimeout(timer);
+      try {
+        event.completed(options);
+      } catch (error) {
+        // An older client refusing an option: the plainest block it surely understands.
+        try {
+          event.completed({ allowEvent: options.allowEvent, errorMessage: options.errorMessage });
+        } catch (ignored) {
+          // Nothing more can be done; SoftBlock lets the user send once Outlook gives up.
+        }
+      }
+      return true;
+    }
+    return complete;
+  }
+
+  /** The decision: a Promise of {kind, verdict?} that never rejects on expected failures. */
+  function decide(started) {
+    const deadline = started + API_BUDGET_MS;
+    const mailbox = Office.context.mailbox;
+    const item = mailbox.item;
+    const info = apiInfo(deadline);
+    return readDraft(item, mailbox).then((read) => {
+      if (read.token && tokenCovers(read.token, read.draft, Date.now())) {
+        return { kind: "allow" };
+      }
+      const stale = read.token ? removeHeader(item) : Promise.resolve();
+      return stale
+        .then(() => checkWithApi(read, item, deadline))
+        .then((outcome) => unlessSwitchedOff(outcome, info))
+        .then((outcome) => {
+          if (outcome.verdict && outcome.api) reportBlock(outcome.api, outcome.verdict);
+          return outcome;
+        });
+    });
+  }
+
+  function checkWithApi(read, item, deadline) {
+    const store = storage();
+    if (!store) return { kind: "no-storage" };
+    const session = readSession(store, read.mailboxes);
+    if (!session) return { kind: "signed-out" };
+    const api = apiCaller(session, deadline);
+    return api("/api/v1/check", read.draft).then(
+      (reply) => {
+        if (reply.status === 401) return { kind: "signed-out" };
+        if (reply.status !== 200 || !isVerdict(reply.body)) return { kind: "unavailable" };
+        const verdict = reply.body;
+        if (hasCode(verdict, "directory-unavailable")) {
+          return { kind: "directory-unavailable", verdict: verdict, api: api };
+        }
+        if (verdict.auto_send) return sendAutomatically(api, item, read.draft);
+        return { kind: "needs-action", verdict: verdict, api: api };
+      },
+      () => ({ kind: "unavailable" })
+    );
+  }
+
+  /** `auto_send`: a send token on the draft, then Outlook may send it. */
+  function sendAutomatically(api, item, draft) {
+    return api("/api/v1/send-token", draft).then(
+      (reply) => {
+        if (reply.status === 200 && reply.body && typeof reply.body.token === "string") {
+          return tagItem(item, reply.body.token).then(
+            () => ({ kind: "allow" }),
+            () => ({ kind: "unavailable" })
+          );
+        }
+        if (reply.status === 401) return { kind: "signed-out" };
+        if (reply.status === 422 && reply.body && isVerdict(reply.body.verdict)) {
+          // The draft changed between the two calls: show what the server saw.
+          return { kind: "needs-action", verdict: reply.body.verdict, api: api };
+        }
+        return { kind: "unavailable" };
+      },
+      () => ({ kind: "unavailable" })
+    );
+  }
+
+  /** Security by default switched off by the organisation: every send goes. */
+  function unlessSwitchedOff(outcome, info) {
+    if (outcome.kind === "allow") return outcome;
+    return info.then((answer) => {
+      if (answer && answer.security_by_default === false) return { kind: "allow" };
+      // Not signed in and the server unreachable: signing in cannot help now.
+      if (outcome.kind === "signed-out" && !answer) return { kind: "unavailable" };
+      return outcome;
+    });
+  }
+
+  /* ---- Reading the draft (never its body) ------------------------------------------------- */
+
+  /** {draft, token, mailboxes} from the item; rejects when the item cannot be read. */
+  function readDraft(item, mailbox) {
+    const profile = (mailbox.userProfile && mailbox.userProfile.emailAddress) || "";
+    return Promise.all([
+      recipients(item.to),
+      recipients(item.cc),
+      recipients(item.bcc),
+      asyncValue((done) => item.subject.getAsync(done)),
+      optional(item.getAttachmentsAsync && ((done) => item.getAttachmentsAsync(done)), []),
+      optional(item.from && ((done) => item.from.getAsync(done)), null),
+      optional(
+        item.internetHeaders && ((done) => item.internetHeaders.getAsync([TOKEN_HEADER], done)),
+        {}
+      ),
+    ]).then((values) => {
+      const from = (values[5] && values[5].emailAddress) || "";
+      const sender = from || profile;
+      return {
+        draft: {
+          sender: sender,
+          to: values[0],
+          cc: values[1],
+          bcc: values[2],
+          subject: values[3] || "",
+          attachments: (values[4] || []).map(toAttachment),
+        },
+        token: headerValue(values[6], TOKEN_HEADER),
+        mailboxes: unique([normalise(from), normalise(profile)].filter(Boolean)),
+      };
+    });
+  }
+
+  function recipients(field) {
+    if (!field || !field.getAsync) return Promise.resolve([]);
+    return asyncValue((done) => field.getAsync(done)).then((list) =>
+      (list || []).map((recipient) => ({
+        address: recipient.emailAddress || "",
+        kind: isGroup(recipient.recipientType) ? "distribution-list" : "user",
+      }))
+    );
+  }
+
+  function isGroup(type) {
+    const enums = Office.MailboxEnums && Office.MailboxEnums.RecipientType;
+    const list = (enums && enums.DistributionList) || "distributionList";
+    return type === list || type === "group";
+  }
+
+  function toAttachment(attachment) {
+    // Cloud attachments are links: no bytes go with the mail (SPEC §5.5).
+    const cloud = attachment.attachmentType === "cloud";
+    return {
+      name: attachment.name || "",
+      size: cloud ? 0 : Number(attachment.size) || 0,
+      inline: Boolean(attachment.isInline),
+    };
+  }
+
+  function headerValue(headers, name) {
+    if (!headers) return "";
+    const wanted = name.toLowerCase();
+    for (const key of Object.keys(headers)) {
+      if (key.toLowerCase() === wanted && typeof headers[key] === "string") {
+        return headers[key].trim();
+      }
+    }
+    return "";
+  }
+
+  /* ---- The send token already on the draft ------------------------------------------------ */
+
+  /** Whether `token` is unexpired and names exactly this draft's sender, recipients and
+   *  attachments. Its signature is the relay's to verify. */
+  function tokenCovers(token, draft, now) {
+    const claims = decodeTokenPayload(token);
+    if (!claims || typeof claims.exp !== "number") return false;
+    if (claims.exp * 1000 < now + TOKEN_MARGIN_MS) return false;
+    if (normalise(claims.sub) !== normalise(draft.sender)) return false;
+    const claimed = (Array.isArray(claims.recipients) ? claims.recipients : []).map(
+      (recipient) => recipient.field + ":" + normalise(recipient.address)
+    );
+    if (!sameSet(claimed, recipientKeys(draft))) return false;
+    const attachments = claims.attachments || {};
+    const total = draft.attachments.reduce((sum, attachment) => sum + attachment.size, 0);
+    return attachments.count === draft.attachments.length && attachments.total_size === total;
+  }
+
+  /** "field:address" per unique recipient, the first field winning (SPEC §5.2). */
+  function recipientKeys(draft) {
+    const seen = {};
+    const keys = [];
+    for (const field of ["to", "cc", "bcc"]) {
+      for (const recipient of draft[field]) {
+        const address = normalise(recipient.address);
+        if (!address || seen[address]) continue;
+        seen[address] = true;
+        keys.push(field + ":" + address);
+      }
+    }
+    return keys;
+  }
+
+  function sameSet(a, b) {
+    if (a.length !== b.length) return false;
+    const wanted = {};
+    for (const key of b) wanted[key] = true;
+    return a.every((key) => wanted[key] === true) && unique(a).length === a.length;
+  }
+
+  /** The JSON payload of a compact JWS, or null. No signature check. */
+  function decodeTokenPayload(token) {
+    try {
+      const parts = String(token).split(".");
+      if (parts.length !== 3) return null;
+      const claims = JSON.parse(utf8(base64UrlBytes(parts[1])));
+      return claims && typeof claims === "object" ? claims : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+  /** Base64url (no padding) to bytes, without atob: the JavaScript-only runtime may lack it. */
+  function base64UrlBytes(text) {
+    const bytes = [];
+    let buffer = 0;
+    let bits = 0;
+    for (const char of text.replace(/=+$/, "")) {
+      const value = BASE64.indexOf(char === "+" ? "-" : char === "/" ? "_" : char);
+      if (value < 0) throw new Error("not base64url");
+      buffer = (buffer << 6) | value;
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        bytes.push((buffer >> bits) & 0xff);
+      }
+    }
+    return bytes;
+  }
+
+  function utf8(bytes) {
+    let escaped = "";
+    for (const byte of bytes) escaped += "%" + (byte < 16 ? "0" : "") + byte.toString(16);
+    return decodeURIComponent(escaped);
+  }
+
+  /** Trimmed, lower-cased, the domain in ASCII (IDNA) where the runtime can say so. */
+  function normalise(address) {
+    const text = String(address || "").trim().toLowerCase();
+    const at = text.lastIndexOf("@");
+    if (at < 0 || /^[\x00-\x7f]*$/.test(text)) return text;
+    try {
+      return text.slice(0, at + 1) + new URL("http://" + text.slice(at + 1)).hostname;
+    } catch (error) {
+      return text;
+    }
+  }
+
+  /* ---- Writing the token on the draft ----------------------------------------------------- */
+
+  /** saveAsync → internetHeaders.setAsync → saveAsync: what makes the header stick. */
+  function tagItem(item, token) {
+    const headers = {};
+    headers[TOKEN_HEADER] = token;
+    return save(item)
+      .then(() => asyncValue((done) => item.internetHeaders.setAsync(headers, done)))
+      .then(() => save(item));
+  }
+
+  /** A stale token must not go out with the mail. */
+  function removeHeader(item) {
+    return asyncValue((done) => item.internetHeaders.removeAsync([TOKEN_HEADER], done)).then(
+      () => undefined,
+      () => undefined
+    );
+  }
+
+  /** Saving is best effort: where it fails or is missing, the header is set all the same. */
+  function save(item) {
+    if (typeof item.saveAsync !== "function") return Promise.resolve();
+    return asyncValue((done) => item.saveAsync(done)).then(
+      () => undefined,
+      () => undefined
+    );
+  }
+
+  /* ---- The API ---------------------------------------------------------------------------- */
+
+  /** The session for the first of `mailboxes` that has one, with the device id; or null. */
+  function readSession(store, mailboxes) {
+    try {
+      const device = store.getItem(STORAGE_DEVICE);
+      if (!device) return null;
+      for (const mailbox of mailboxes) {
+        const raw = store.getItem(STORAGE_SESSION + mailbox);
+        if (!raw) continue;
+        const session = JSON.parse(raw);
+        if (session && typeof session.token === "string" && session.token) {
+          return { token: session.token, device: device };
+        }
+      }
+    } catch (error) {
+      // Unreadable storage is no session.
+    }
+    return null;
+  }
+
+  /** localStorage where the runtime has one (not classic Outlook's JavaScript-only runtime). */
+  function storage() {
+    try {
+      return typeof localStorage !== "undefined" && localStorage ? localStorage : null;
+    } catch (error) {
+      return null; // Some browsers throw when storage is blocked.
+    }
+  }
+
+  /** POSTs a JSON body with the session to this origin's API, answering {status, body}; rejects
+   *  when the API does not answer before `deadline`. `keepalive` lets a request outlive the
+   *  runtime, which Outlook closes once the event is completed. */
+  function apiCaller(session, deadline) {
+    return function (path, body, keepalive) {
+      const init = {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          Authorization: "Bearer " + session.token,
+          "X-Device-Id": session.device,
+        },
+        body: JSON.stringify(body),
+      };
+      if (keepalive) init.keepalive = true;
+      return request(path, init, deadline);
+    };
+  }
+
+  /** GET /api/v1/info: whether security by default is on. Resolves null when unanswered. */
+  function apiInfo(deadline) {
+    return request("/api/v1/info", { method: "GET" }, deadline).then(
+      (reply) => (reply.status === 200 && reply.body ? reply.body : null),
+      () => null
+    );
+  }
+
+  function request(path, init, deadline) {
+    return new Promise((resolve, reject) => {
+      const remaining = deadline - Date.now();
+      if (typeof fetch !== "function" || remaining <= 0) {
+        reject(new Error("no time or no fetch"));
+        return;
+      }
+      const controller = typeof AbortController === "function" ? new AbortController() : null;
+      if (controller) init.signal = controller.signal;
+      init.cache = "no-store";
+      const timer = setTimeout(() => {
+        if (controller) controller.abort();
+        reject(new Error("the API did not answer in time"));
+      }, remaining);
+      fetch(path, init)
+        .then((response) =>
+          response.text().then((text) => ({ status: response.status, body: parseJson(text) }))
+        )
+        .then(
+          (reply) => {
+            clearTimeout(timer);
+            resolve(reply);
+          },
+          (error) => {
+            clearTimeout(timer);
+            reject(error);
+          }
+        );
+    });
+  }
+
+  /** POST /api/v1/events for the audit log (NTA 7516): fire and forget, never awaited. */
+  function reportBlock(api, verdict) {
+    try {
+      const codes = unique((verdict.findings || []).map((finding) => finding.code));
+      api("/api/v1/events", { kind: "blocked-on-send", codes: codes }, true).catch(() => undefined);
+    } catch (error) {
+      // The audit report must never stand in the way of the answer.
+    }
+  }
+
+  /* ---- What the user sees ----------------------------------------------------------------- */
+
+  function optionsFor(outcome, texts) {
+    if (outcome.kind === "allow") return { allowEvent: true };
+    if (outcome.kind === "needs-action") return needsActionOptions(outcome.verdict, texts);
+    return blockOptions(outcome.kind, texts);
+  }
+
+  /** The Smart Alerts dialog for a state without findings to list. */
+  function blockOptions(kind, texts) {
+    const signedOut = kind === "signed-out";
+    const text = {
+      "signed-out": texts.signedOut,
+      "no-storage": texts.noStorage,
+      "directory-unavailable": texts.directoryUnavailable,
+    }[kind] || texts.unavailable;
+    const options = dialog(kind, signedOut ? texts.signIn : texts.sendSecurely);
+    options.errorMessage = plain(text);
+    options.errorMessageMarkdown = text;
+    // Only a user who can sign in must: everywhere else sending normally is a legitimate choice.
+    if (!signedOut) options.sendModeOverride = promptUser();
+    return options;
+  }
+
+  /** The findings that block secure sending, one line each, within Outlook's 500 characters. */
+  function needsActionOptions(verdict, texts) {
+    const findings = (verdict.findings || []).filter((finding) => finding.level === "action");
+    const intro = findings.length ? texts.needsAction : texts.panelOnly;
+    const options = dialog("needs-action", texts.sendSecurely);
+    options.errorMessageMarkdown = fit(
+      intro,
+      findings.map((finding) => findingLine(finding, texts, markdownSubject)),
+      texts,
+      (lines) => lines.map((line) => "- " + line + "\r").join(""),
+      "\n\n"
+    );
+    options.errorMessage = fit(
+      plain(intro),
+      findings.map((finding) => findingLine(finding, texts, plainSubject)),
+      texts,
+      (lines) => lines.map((line) => "• " + line).join("\n"),
+      "\n"
+    );
+    options.sendModeOverride = promptUser();
+    return options;
+  }
+
+  function dialog(kind, label) {
+    return {
+      allowEvent: false,
+      cancelLabel: label,
+      commandId: PANEL_COMMAND_ID,
+      // The panel can tell it was opened from the dialog, and why.
+      contextData: JSON.stringify({ source: "send-handler", reason: kind }),
+    };
+  }
+
+  /** intro, the lines that fit, "… and n more" when some do not, and the way out. */
+  function fit(intro, lines, texts, list, gap) {
+    const outro = texts.sendNormally;
+    const build = (shown, hidden) => {
+      const items = hidden ? shown.concat([texts.more.replace("{n}", String(hidden))]) : shown;
+      return intro + (items.length ? gap + list(items) : "") + gap + outro;
+    };
+    let shown = lines.length;
+    while (shown > 0 && build(lines.slice(0, shown), lines.length - shown).length > MESSAGE_LIMIT) {
+      shown -= 1;
+    }
+    const message = build(lines.slice(0, shown), lines.length - shown);
+    return message.length > MESSAGE_LIMIT ? message.slice(0, MESSAGE_LIMIT - 1) + "…" : message;
+  }
+
+  function findingLine(finding, texts, subject) {
+    const template = texts.findings[finding.code];
+    const value = finding.subject ? subject(finding.subject) : "";
+    if (!template) return finding.code + (value ? ": " + value : "");
+    return template.replace("{s}", value);
+  }
+
+  function markdownSubject(subject) {
+    return "**" + shorten(subject).replace(/[\\`*_[\]()<>#~|]/g, "\\$&") + "**";
+  }
+
+  function plainSubject(subject) {
+    return shorten(subject);
+  }
+
+  function shorten(text) {
+    const value = String(text);
+    return value.length > SUBJECT_LIMIT ? value.slice(0, SUBJECT_LIMIT - 1) + "…" : value;
+  }
+
+  function plain(markdown) {
+    return markdown.replace(/\*\*/g, "");
+  }
+
+  function promptUser() {
+    const enums = Office.MailboxEnums && Office.MailboxEnums.SendModeOverride;
+    return (enums && enums.PromptUser) || "promptUser";
+  }
+
+  /** The panel's chosen language, else Outlook's display language; NL by default. */
+  function chooseLanguage() {
+    try {
+      const store = storage();
+      const chosen = store && store.getItem(STORAGE_LANGUAGE);
+      if (chosen && STRINGS[chosen]) return chosen;
+    } catch (error) {
+      // Fall through to the display language.
+    }
+    const display = String((Office.context && Office.context.displayLanguage) || "").toLowerCase();
+    const code = display.slice(0, 2);
+    return STRINGS[code] ? code : "nl";
+  }
+
+  /* ---- Small helpers ---------------------------------------------------------------------- */
+
+  /** Office.js's callback style as a Promise of the value; rejects on failure. */
+  function asyncValue(start) {
+    return new Promise((resolve, reject) => {
+      start((result) => {
+        if (result && result.status === "failed") {
+          reject(result.error || new Error("Office.js call failed"));
+        } else {
+          resolve(result ? result.value : undefined);
+        }
+      });
+    });
+  }
+
+  /** An Office.js call a client may lack (older requirement sets): its value, or `fallback`. */
+  function optional(start, fallback) {
+    if (!start) return Promise.resolve(fallback);
+    return asyncValue(start).then(
+      (value) => (value === undefined || value === null ? fallback : value),
+      () => fallback
+    );
+  }
+
+  function isVerdict(body) {
+    return Boolean(body) && typeof body === "object" && Array.isArray(body.findings);
+  }
+
+  function hasCode(verdict, code) {
+    return verdict.findings.some((finding) => finding.code === code);
+  }
+
+  function parseJson(text) {
+    try {
+      return text ? JSON.parse(text) : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function unique(values) {
+    return values.filter((value, index) => values.indexOf(value) === index);
+  }
+
+  /* ---- Registration ----------------------------------------------------------------------- */
+
+  if (typeof Office !== "undefined" && Office.actions) {
+    Office.actions.associate("onMessageSendHandler", onMessageSendHandler);
+    // Some hosts dispatch no events to a page that never registered onReady.
+    Office.onReady();
+  }
+
+  if (typeof module === "object" && module && module.exports) {
+    module.exports = {
+      PANEL_COMMAND_ID: PANEL_COMMAND_ID,
+      TOKEN_HEADER: TOKEN_HEADER,
+      API_BUDGET_MS: API_BUDGET_MS,
+      TOTAL_BUDGET_MS: TOTAL_BUDGET_MS,
+      MESSAGE_LIMIT: MESSAGE_LIMIT,
+      STRINGS: STRINGS,
+      onMessageSendHandler: onMessageSendHandler,
+      decodeTokenPayload: decodeTokenPayload,
+      tokenCovers: tokenCovers,
+      normalise: normalise,
+      needsActionOptions: needsActionOptions,
+    };
+  }
+})();
