@@ -1,0 +1,56 @@
+// The send handler's pure parts, and the promises its file keeps: ES2016 syntax at most (classic
+// Outlook's JavaScript-only runtime), no imports, small.
+"use strict";
+
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const zlib = require("node:zlib");
+const acorn = require("acorn");
+
+const { HANDLER, HANDLER_SOURCE, sendToken } = require("./harness.js");
+
+test("launchevent.js is ES2016 syntax, a classic script, with no imports", () => {
+  assert.doesNotThrow(() =>
+    acorn.parse(HANDLER_SOURCE, { ecmaVersion: 2016, sourceType: "script" })
+  );
+  assert.doesNotMatch(HANDLER_SOURCE, /\bimport\s*\(|\brequire\s*\(/);
+  assert.doesNotMatch(HANDLER_SOURCE, /\basync\s+function|\bawait\b/);
+});
+
+test("launchevent.js and its page stay small", () => {
+  const gzip = zlib.gzipSync(HANDLER_SOURCE, { level: 9 }).length;
+  assert.ok(HANDLER_SOURCE.length < 48 * 1024, `${HANDLER_SOURCE.length} bytes`);
+  assert.ok(gzip < 12 * 1024, `${gzip} bytes gzip`);
+});
+
+test("ES2017 syntax would be caught", () => {
+  assert.throws(() =>
+    acorn.parse("async function f() { await g(); }", { ecmaVersion: 2016, sourceType: "script" })
+  );
+});
+
+test("token payloads decode without a signature check, Unicode included", () => {
+  const claims = { sub: "zoë@example.nl", exp: 1 };
+  assert.deepEqual(HANDLER.decodeTokenPayload(sendToken(claims)), claims);
+  for (const bad of ["", "a.b", "a.!!!.c", "a.bm90IGpzb24.c", null, 42]) {
+    assert.equal(HANDLER.decodeTokenPayload(bad), null, String(bad));
+  }
+});
+
+test("addresses are compared trimmed, lower-cased, with the domain in ASCII", () => {
+  assert.equal(HANDLER.normalise("  A.Jansen@Huisartsen-Oost.NL "), "a.jansen@huisartsen-oost.nl");
+  assert.equal(HANDLER.normalise("Info@Bücher.de"), "info@xn--bcher-kva.de");
+  assert.equal(HANDLER.normalise(undefined), "");
+});
+
+test("every text fits Outlook's limits, in every language, with the same finding codes", () => {
+  const codes = Object.keys(HANDLER.STRINGS.nl.findings).sort();
+  for (const [language, texts] of Object.entries(HANDLER.STRINGS)) {
+    assert.ok(texts.sendSecurely.length <= 20, `${language} cancelLabel`);
+    assert.ok(texts.signIn.length <= 20, `${language} cancelLabel`);
+    assert.deepEqual(Object.keys(texts.findings).sort(), codes, language);
+    for (const key of ["signedOut", "noStorage", "unavailable", "directoryUnavailable"]) {
+      assert.ok(texts[key].length <= HANDLER.MESSAGE_LIMIT, `${language}.${key}`);
+    }
+  }
+});
