@@ -170,14 +170,20 @@
 
   /* ---- The handler ------------------------------------------------------------------------ */
 
+  /** Should even building the dialog fail: a plain block the user may override. */
+  const LAST_RESORT = {
+    allowEvent: false,
+    errorMessage: "Send Secure could not check this e-mail. / Send Secure kon deze e-mail niet controleren.",
+    sendModeOverride: "promptUser",
+  };
+
   /** What Outlook calls on Send. Never throws; completes `event` exactly once. */
   function onMessageSendHandler(event) {
     const started = Date.now();
     let texts = STRINGS.nl;
-    let complete = function () {};
+    const complete = completer(event, () => blockOptions("unavailable", texts));
     try {
-      texts = STRINGS[chooseLanguage()];
-      complete = completer(event, () => blockOptions("unavailable", texts));
+      texts = STRINGS[chooseLanguage()] || STRINGS.nl;
       decide(started)
         .then((outcome) => complete(optionsFor(outcome, texts)))
         .catch(() => complete(blockOptions("unavailable", texts)));
@@ -192,7 +198,15 @@
    */
   function completer(event, fallback) {
     let done = false;
-    const timer = setTimeout(() => complete(fallback()), TOTAL_BUDGET_MS);
+    const timer = setTimeout(() => {
+      let options = LAST_RESORT;
+      try {
+        options = fallback();
+      } catch (error) {
+        // LAST_RESORT it is.
+      }
+      complete(options);
+    }, TOTAL_BUDGET_MS);
     function complete(options) {
       if (done) return false;
       done = true;
@@ -670,7 +684,8 @@
   }
 
   function promptUser() {
-    const enums = Office.MailboxEnums && Office.MailboxEnums.SendModeOverride;
+    const enums =
+      typeof Office !== "undefined" && Office.MailboxEnums && Office.MailboxEnums.SendModeOverride;
     return (enums && enums.PromptUser) || "promptUser";
   }
 
@@ -683,7 +698,8 @@
     } catch (error) {
       // Fall through to the display language.
     }
-    const display = String((Office.context && Office.context.displayLanguage) || "").toLowerCase();
+    const context = typeof Office !== "undefined" && Office.context;
+    const display = String((context && context.displayLanguage) || "").toLowerCase();
     const code = display.slice(0, 2);
     return STRINGS[code] ? code : "nl";
   }

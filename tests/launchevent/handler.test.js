@@ -553,3 +553,18 @@ test("a shared mailbox: the From mailbox's session is used, then the user's own"
   await send(other);
   assert.equal(api.calls("POST /api/v1/check")[1].headers.Authorization, "Bearer own-session");
 });
+
+test("a handler run without a usable Office still completes the event, once", async () => {
+  const outlook = loadHandler({ draft: draft(), api: stubApi(), storage: signedIn(USER) });
+  const handler = outlook.handlers.onMessageSendHandler;
+  const saved = outlook.Office.context;
+  outlook.Office.context = undefined; // every Office.context access now throws
+  const completions = [];
+  handler({ completed: (options) => completions.push(options) });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  outlook.Office.context = saved;
+
+  assert.equal(completions.length, 1);
+  assert.equal(completions[0].allowEvent, false);
+  assert.equal(completions[0].sendModeOverride, "promptUser");
+});
