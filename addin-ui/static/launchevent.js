@@ -47,6 +47,8 @@
   const API_BUDGET_MS = 2500;
   /** The event is completed by then whatever happens: Outlook's 5 s include loading. */
   const TOTAL_BUDGET_MS = 3500;
+  /** The audit report of a block runs on after the event is completed (keepalive). */
+  const EVENT_BUDGET_MS = 2000;
   /** A token that expires sooner than this is not trusted to reach the relay in time. */
   const TOKEN_MARGIN_MS = 30 * 1000;
   /** Smart Alerts shows at most 500 characters (errorMessage and errorMessageMarkdown). */
@@ -241,7 +243,7 @@
         .then(() => checkWithApi(read, item, deadline))
         .then((outcome) => unlessSwitchedOff(outcome, info))
         .then((outcome) => {
-          if (outcome.verdict && outcome.api) reportBlock(outcome.api, outcome.verdict);
+          if (outcome.verdict && outcome.session) reportBlock(outcome.session, outcome.verdict);
           return outcome;
         });
     });
@@ -259,17 +261,17 @@
         if (reply.status !== 200 || !isVerdict(reply.body)) return { kind: "unavailable" };
         const verdict = reply.body;
         if (hasCode(verdict, "directory-unavailable")) {
-          return { kind: "directory-unavailable", verdict: verdict, api: api };
+          return { kind: "directory-unavailable", verdict: verdict, session: session };
         }
-        if (verdict.auto_send) return sendAutomatically(api, item, read.draft);
-        return { kind: "needs-action", verdict: verdict, api: api };
+        if (verdict.auto_send) return sendAutomatically(api, session, item, read.draft);
+        return { kind: "needs-action", verdict: verdict, session: session };
       },
       () => ({ kind: "unavailable" })
     );
   }
 
   /** `auto_send`: a send token on the draft, then Outlook may send it. */
-  function sendAutomatically(api, item, draft) {
+  function sendAutomatically(api, session, item, draft) {
     return api("/api/v1/send-token", draft).then(
       (reply) => {
         if (reply.status === 200 && reply.body && typeof reply.body.token === "string") {
@@ -281,7 +283,7 @@
         if (reply.status === 401) return { kind: "signed-out" };
         if (reply.status === 422 && reply.body && isVerdict(reply.body.verdict)) {
           // The draft changed between the two calls: show what the server saw.
-          return { kind: "needs-action", verdict: reply.body.verdict, api: api };
+          return { kind: "needs-action", verdict: reply.body.verdict, session: session };
         }
         return { kind: "unavailable" };
       },
@@ -577,10 +579,12 @@
     });
   }
 
-  /** POST /api/v1/events for the audit log (NTA 7516): fire and forget, never awaited. */
-  function reportBlock(api, verdict) {
+  /** POST /api/v1/events for the audit log (NTA 7516): fire and forget, never awaited, with a
+   *  budget of its own (the check's may be spent). */
+  function reportBlock(session, verdict) {
     try {
       const codes = unique((verdict.findings || []).map((finding) => finding.code));
+      const api = apiCaller(session, Date.now() + EVENT_BUDGET_MS);
       api("/api/v1/events", { kind: "blocked-on-send", codes: codes }, true).catch(() => undefined);
     } catch (error) {
       // The audit report must never stand in the way of the answer.

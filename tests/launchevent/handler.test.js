@@ -568,3 +568,18 @@ test("a handler run without a usable Office still completes the event, once", as
   assert.equal(completions[0].allowEvent, false);
   assert.equal(completions[0].sendModeOverride, "promptUser");
 });
+
+test("a block is reported even when the info call used up the API budget", async () => {
+  const api = stubApi({
+    "GET /api/v1/info": HANG,
+    "POST /api/v1/check": { status: 200, body: verdict({ findings: [["subject-empty"]] }) },
+  });
+  const outlook = loadHandler({ draft: draft(), api, storage: signedIn(USER) });
+
+  const result = await send(outlook);
+
+  assertBlocked(result.options, { promptUser: true, label: "Veilig verzenden" });
+  assert.ok(result.ms >= HANDLER.API_BUDGET_MS - 50, "waited for the info answer");
+  assertOnce(result);
+  assert.equal(api.calls("POST /api/v1/events").length, 1);
+});
