@@ -233,11 +233,12 @@
     const deadline = started + API_BUDGET_MS;
     const mailbox = Office.context.mailbox;
     const item = mailbox.item;
-    const info = apiInfo(deadline);
     return readDraft(item, mailbox).then((read) => {
       if (read.token && tokenCovers(read.token, read.draft, Date.now())) {
         return { kind: "allow" };
       }
+      // Whether the organisation checks Send at all, asked beside the check itself.
+      const info = apiInfo(deadline);
       const stale = read.token ? removeHeader(item) : Promise.resolve();
       return stale
         .then(() => checkWithApi(read, item, deadline))
