@@ -43,6 +43,14 @@ pub async fn issue_send_token(
     session: &Session,
     draft: Draft,
 ) -> Result<IssuedSendToken, Error> {
+    // The token is the relay's proof of who sent what (NTA 7516 non-repudiation): it may only
+    // name the mailbox this session proved ownership of. A shared mailbox signs in on its own.
+    if Address::parse(&draft.sender).as_ref() != Ok(&session.mailbox) {
+        return Err(Error::Forbidden {
+            code: "sender-not-signed-in",
+            message: "the draft's sender is not the mailbox this session signed in with; sign in with that mailbox".into(),
+        });
+    }
     let verdict = check_draft(app, session, draft).await?;
     if !verdict.can_send_secure {
         return Err(Error::CannotSendSecure(Box::new(verdict)));

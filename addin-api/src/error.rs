@@ -61,6 +61,8 @@ pub enum Error {
     Unprocessable { code: &'static str, message: String },
     #[error("not found")]
     NotFound,
+    #[error("this method is not allowed here")]
+    MethodNotAllowed,
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("too many requests: try again in a few minutes")]

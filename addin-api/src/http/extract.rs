@@ -3,7 +3,7 @@
 
 use axum::{
     body::Bytes,
-    extract::{FromRequest, FromRequestParts, Request},
+    extract::{FromRequest, FromRequestParts, Path, Request},
     http::{HeaderMap, header, request::Parts},
 };
 use serde::de::DeserializeOwned;
@@ -62,6 +62,26 @@ fn is_json(headers: &HeaderMap) -> bool {
             mime.eq_ignore_ascii_case("application/json")
                 || mime.to_ascii_lowercase().ends_with("+json")
         })
+}
+
+/// A path parameter; one that does not decode (not UTF-8 once percent-decoded) is a 400 with
+/// the SPEC §12 body rather than axum's plain-text answer.
+#[derive(Debug)]
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(value)| ApiPath(value))
+            .map_err(|_| Error::BadRequest { code: "invalid-path", message: "the path does not decode".into() })
+    }
 }
 
 /// The signed-in user: `Authorization: Bearer <token>` and `X-Device-Id` must both match a

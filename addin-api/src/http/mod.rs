@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         // The add-in's files answer every other path (their 404 is the JSON one).
         .merge(routes::addin_files::router(&state.web_dir))
+        .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(SetResponseHeaderLayer::overriding(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000"),

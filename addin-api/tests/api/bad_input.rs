@@ -270,9 +270,8 @@ async fn an_oversized_body_is_refused_as_too_large(backend: Backend) {
     app.finish().await;
 }
 
-/// FAILS UNTIL FIXED (production bug, see the test report): `POST` to an unknown path reaches
-/// the static files' `ServeDir`, which answers 405 with an empty body instead of calling its
-/// JSON not-found service. (`GET` is covered in `health`.)
+/// `POST` to an unknown path is the JSON 404 too, not the static files' bare 405. (`GET` is
+/// covered in `health`.)
 async fn a_post_to_an_unknown_path_is_a_json_404(backend: Backend) {
     let app = spawn_app(backend).await;
     let user = app.sign_in(SENDER).await;
@@ -283,8 +282,7 @@ async fn a_post_to_an_unknown_path_is_a_json_404(backend: Backend) {
     app.finish().await;
 }
 
-/// FAILS UNTIL FIXED (production bug, see the test report): axum's own 405 for a known path
-/// has an empty body, not the SPEC §12 JSON error.
+/// A wrong method on a known path gets the SPEC §12 JSON error, not axum's empty 405.
 async fn a_wrong_method_is_a_json_405(backend: Backend) {
     let app = spawn_app(backend).await;
     let user = app.sign_in(SENDER).await;

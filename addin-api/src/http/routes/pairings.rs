@@ -6,12 +6,12 @@ use addin_core::{
 };
 use axum::{
     Json, Router,
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
     routing::get,
 };
 
-use crate::{Error, app::AppState, http::extract::ApiJson, sessions::Session};
+use crate::{Error, app::AppState, http::extract::{ApiJson, ApiPath}, sessions::Session};
 
 pub fn router() -> Router<AppState> {
     Router::new().route(
@@ -30,7 +30,7 @@ fn recipient(raw: &str) -> Result<Address, Error> {
 async fn read(
     State(app): State<AppState>,
     session: Session,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath<String>,
 ) -> Result<Json<Pairing>, Error> {
     let address = recipient(&raw)?;
     let phone = app
@@ -47,7 +47,7 @@ async fn read(
 async fn save(
     State(app): State<AppState>,
     session: Session,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath<String>,
     ApiJson(update): ApiJson<PairingUpdate>,
 ) -> Result<Json<Pairing>, Error> {
     let address = recipient(&raw)?;
@@ -64,7 +64,7 @@ async fn save(
 async fn remove(
     State(app): State<AppState>,
     session: Session,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath<String>,
 ) -> Result<StatusCode, Error> {
     let address = recipient(&raw)?;
     match app.pairings.delete(&session.mailbox_hash, &address).await? {
