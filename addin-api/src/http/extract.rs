@@ -80,7 +80,10 @@ where
         Path::<T>::from_request_parts(parts, state)
             .await
             .map(|Path(value)| ApiPath(value))
-            .map_err(|_| Error::BadRequest { code: "invalid-path", message: "the path does not decode".into() })
+            .map_err(|_| Error::BadRequest {
+                code: "invalid-path",
+                message: "the path does not decode".into(),
+            })
     }
 }
 

@@ -4,14 +4,14 @@ use addin_core::{
     address::Address,
     api::{Pairing, PairingUpdate},
 };
-use axum::{
-    Json, Router,
-    extract::State,
-    http::StatusCode,
-    routing::get,
-};
+use axum::{Json, Router, extract::State, http::StatusCode, routing::get};
 
-use crate::{Error, app::AppState, http::extract::{ApiJson, ApiPath}, sessions::Session};
+use crate::{
+    Error,
+    app::AppState,
+    http::extract::{ApiJson, ApiPath},
+    sessions::Session,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new().route(
