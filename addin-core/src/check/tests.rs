@@ -235,7 +235,13 @@ fn idn_recipients_are_matched_and_reported_in_ascii() {
 #[test]
 fn every_phone_status() {
     let valid = "06 12345678";
-    type Case<'a> = (InstallationType, &'a str, Option<&'a str>, Phone, Option<FindingCode>);
+    type Case<'a> = (
+        InstallationType,
+        &'a str,
+        Option<&'a str>,
+        Phone,
+        Option<FindingCode>,
+    );
     let cases: &[Case] = &[
         (
             T::ViewerPhoneRequired,
