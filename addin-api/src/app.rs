@@ -149,10 +149,17 @@ impl App {
     }
 }
 
-async fn open_store(database_url: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>, Error> {
+/// The SQLite database in the data directory, when no database URL is given.
+pub(crate) const SQLITE_FILE: &str = "sendsecure.db";
+
+/// The database `serve` uses; `sendsecure sessions` opens it the same way.
+pub(crate) async fn open_store(
+    database_url: Option<&str>,
+    data_dir: &Path,
+) -> Result<Arc<dyn Store>, Error> {
     match database_url.map(str::trim).filter(|url| !url.is_empty()) {
         None => Ok(Arc::new(
-            SqliteStore::open(&data_dir.join("sendsecure.db")).await?,
+            SqliteStore::open(&data_dir.join(SQLITE_FILE)).await?,
         )),
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
             Ok(Arc::new(PostgresStore::connect(url).await?))

@@ -268,17 +268,21 @@ impl Mailer for OutboxMailer {
         tokio::fs::create_dir_all(&self.dir)
             .await
             .map_err(failed(&self.dir))?;
-        let name = format!("sign-in-{:032x}.eml", rand::rngs::OsRng.r#gen::<u128>());
-        let path = self.dir.join(name);
+        let name = format!("sign-in-{:032x}", rand::rngs::OsRng.r#gen::<u128>());
+        let path = self.dir.join(format!("{name}.eml"));
+        // Written under another name and renamed when complete, so whoever watches the
+        // outbox never reads half a message.
+        let partial = self.dir.join(format!("{name}.part"));
         let mut options = tokio::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
         options.mode(0o600);
-        let mut file = options.open(&path).await.map_err(failed(&path))?;
-        // tokio writes in the background: flush so the file is complete once this returns.
         let written = async {
+            let mut file = options.open(&partial).await?;
             file.write_all(&message.formatted()).await?;
-            file.flush().await
+            // tokio writes in the background: flush so the file is complete when renamed.
+            file.flush().await?;
+            tokio::fs::rename(&partial, &path).await
         };
         written.await.map_err(failed(&path))?;
         Ok(Delivery::Outbox(path))
@@ -549,6 +553,10 @@ mod tests {
         };
         assert_eq!(path.extension().and_then(|e| e.to_str()), Some("eml"));
         assert!(path.starts_with(dir.path().join("outbox")));
+        let files = std::fs::read_dir(dir.path().join("outbox"))
+            .expect("the outbox")
+            .count();
+        assert_eq!(files, 1, "no partial file is left behind");
         let eml = std::fs::read(&path).expect("readable");
         let message = mail_parser::MessageParser::default()
             .parse(&eml)

@@ -25,6 +25,8 @@ enum Command {
     Check(commands::check::Args),
     /// Print the add-in manifest for a deployment's public URL
     Manifest(commands::manifest::Args),
+    /// Manage users' sessions: `sessions revoke --mailbox ADDRESS`
+    Sessions(commands::sessions::Args),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +53,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             out.write_all(commands::manifest::run(&args).as_bytes())
                 .and_then(|()| out.flush())
                 .context("cannot write the manifest to standard output")
+        }
+        Command::Sessions(commands::sessions::Args {
+            command: commands::sessions::Command::Revoke(args),
+        }) => {
+            let runtime =
+                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            let ended = runtime.block_on(commands::sessions::revoke(&args))?;
+            let noun = if ended == 1 { "session" } else { "sessions" };
+            println!("ended {ended} {noun} of the mailbox");
+            Ok(())
         }
         Command::Check(args) => {
             let verdict = commands::check::run(&args, |name| std::env::var(name).ok())?;

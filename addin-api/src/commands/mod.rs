@@ -4,3 +4,4 @@
 pub mod check;
 pub mod manifest;
 pub mod serve;
+pub mod sessions;

@@ -20,4 +20,8 @@ mod health;
 mod multi_instance;
 mod pairings;
 mod send_token;
+mod sessions_revoke;
 mod settings;
+mod sign_in_email;
+mod sign_in_logs;
+mod smtp_server;

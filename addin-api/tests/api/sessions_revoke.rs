@@ -1,0 +1,113 @@
+//! `sendsecure sessions revoke --mailbox …` as an admin runs it: the real binary against a
+//! running server's storage (SPEC §8).
+
+use std::{path::Path, process::Output};
+
+use reqwest::StatusCode;
+use tokio::process::Command;
+
+use crate::helpers::{Backend, COLLEAGUE, SENDER, data_key, spawn_app};
+
+/// `sendsecure sessions revoke` with `args`, configured by those alone.
+async fn revoke(args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sendsecure"));
+    for (name, _) in std::env::vars() {
+        if name.starts_with("SENDSECURE_") || name == "DATABASE_URL" {
+            command.env_remove(name);
+        }
+    }
+    command
+        .args(["sessions", "revoke"])
+        .args(args)
+        .output()
+        .await
+        .expect("sendsecure runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("UTF-8")
+}
+
+fn dir_arg(path: &Path) -> &str {
+    path.to_str().expect("a UTF-8 path")
+}
+
+#[tokio::test]
+async fn revoking_a_mailbox_ends_all_its_sessions_and_no_others() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let laptop = app.sign_in(SENDER).await;
+    let desktop = app.sign_in(SENDER).await;
+    let colleague = app.sign_in(COLLEAGUE).await;
+    app.get_as(&laptop, "/api/v1/session").await.ok_json();
+
+    let key = data_key();
+    let output = revoke(&[
+        "--mailbox",
+        &SENDER.to_uppercase(),
+        "--data-dir",
+        dir_arg(app.data_dir()),
+        "--data-key",
+        &key,
+    ])
+    .await;
+
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout), "ended 2 sessions of the mailbox\n");
+    for session in [&laptop, &desktop] {
+        app.get_as(session, "/api/v1/session")
+            .await
+            .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    app.get_as(&colleague, "/api/v1/session").await.ok_json();
+
+    let again = revoke(&[
+        "--mailbox",
+        SENDER,
+        "--data-dir",
+        dir_arg(app.data_dir()),
+        "--data-key",
+        &key,
+    ])
+    .await;
+    assert_eq!(text(&again.stdout), "ended 0 sessions of the mailbox\n");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn bad_input_exits_2_with_one_line() {
+    let empty = tempfile::tempdir().expect("a temporary directory");
+    let key = data_key();
+    for (args, says) in [
+        (
+            vec!["--mailbox", "not-an-address", "--data-key", &key],
+            "--mailbox is not a valid e-mail address",
+        ),
+        (
+            vec!["--mailbox", SENDER, "--data-dir", dir_arg(empty.path())],
+            "holds no data key",
+        ),
+        (
+            vec![
+                "--mailbox",
+                SENDER,
+                "--data-dir",
+                dir_arg(empty.path()),
+                "--data-key",
+                &key,
+            ],
+            "holds no database",
+        ),
+    ] {
+        let output = revoke(&args).await;
+        let stderr = text(&output.stderr);
+
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+    }
+    assert_eq!(
+        std::fs::read_dir(empty.path()).expect("readable").count(),
+        0,
+        "nothing is made in a wrong data directory"
+    );
+}
