@@ -43,6 +43,8 @@ pub struct App {
     pub entra: Option<AccessTokenValidator>,
     /// Set when the policy signs users in with e-mail codes.
     pub email_codes: Option<EmailCodes>,
+    /// The proxies whose `X-Forwarded-For` names the client (`--trusted-proxies`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// What handlers take: cheap to clone.
@@ -141,6 +143,7 @@ impl App {
             addin_id: args.addin_id.clone(),
             entra,
             email_codes,
+            trusted_proxies: args.trusted_proxies.clone(),
         };
         Ok(Started {
             app: Arc::new(app),

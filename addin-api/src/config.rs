@@ -45,6 +45,11 @@ pub struct ServeArgs {
     /// [default: Send Secure <no-reply@HOST>, HOST from --public-url]
     #[arg(long, env = "SENDSECURE_MAIL_FROM")]
     pub mail_from: Option<String>,
+    /// The load balancers or reverse proxies in front of this server (IP addresses or CIDR
+    /// ranges, comma-separated): behind them the client is the one X-Forwarded-For names
+    /// [default: none; the TCP peer is the client]
+    #[arg(long, env = "SENDSECURE_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::http::forwarded::parse_proxy_range)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The built task pane (Trunk's output)
     #[arg(long, env = "SENDSECURE_WEB_DIR", default_value = "dist")]
     pub web_dir: PathBuf,

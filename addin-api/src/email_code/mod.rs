@@ -21,7 +21,9 @@
 //!   (see [`client_limit`]). A practice shares one address behind its router and rarely has
 //!   more than a few people signing in at once; 20 leaves room for that while one machine
 //!   cannot run through many mailboxes' allowances (3 requests lock a mailbox out for 15
-//!   minutes).
+//!   minutes). The address is the TCP peer, or behind the admin's `--trusted-proxies` the
+//!   client their `X-Forwarded-For` names: behind a load balancer the whole organisation
+//!   would otherwise be one client.
 //!
 //! `start` answers the same whether a code went out or not (rate-limited, not an
 //! organisation mailbox, the mail failed): the caller learns nothing about any mailbox. The

@@ -110,21 +110,31 @@ impl FromRequestParts<AppState> for Session {
     }
 }
 
-/// The client's network address: the TCP peer. `X-Forwarded-For` is not trusted, as any
-/// client can write one.
+/// The client's network address: the TCP peer, or behind the admin's `--trusted-proxies`
+/// the client their `X-Forwarded-For` names (see [`super::forwarded`]).
 #[derive(Clone, Copy, Debug)]
 pub struct ClientAddress(pub std::net::IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Error> {
-        parts
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|axum::extract::ConnectInfo(peer)| Self(peer.ip()))
+            .map(|axum::extract::ConnectInfo(peer)| peer.ip())
             .ok_or_else(|| {
                 Error::Internal("the router is served without its clients' addresses".into())
-            })
+            })?;
+        let forwarded_for = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok());
+        Ok(Self(super::forwarded::client_address(
+            peer,
+            forwarded_for,
+            &state.trusted_proxies,
+        )))
     }
 }

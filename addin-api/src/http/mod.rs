@@ -3,6 +3,7 @@
 
 mod error;
 pub mod extract;
+pub(crate) mod forwarded;
 mod routes;
 
 use std::time::Duration;

@@ -24,4 +24,5 @@ mod sessions_revoke;
 mod settings;
 mod sign_in_email;
 mod sign_in_logs;
+mod sign_in_proxies;
 mod smtp_server;
