@@ -9,6 +9,7 @@
 use std::{
     fmt, io,
     path::{Path, PathBuf},
+    sync::Arc,
     time::Duration,
 };
 
@@ -79,15 +80,15 @@ pub fn from_config(
     from: Mailbox,
     extra_roots: Option<&Path>,
     outbox_dir: PathBuf,
-) -> Result<Box<dyn Mailer>, Error> {
+) -> Result<Arc<dyn Mailer>, Error> {
     match smtp_url.map(str::trim).filter(|url| !url.is_empty()) {
-        Some(url) => Ok(Box::new(SmtpMailer::new(url, from, extra_roots)?)),
+        Some(url) => Ok(Arc::new(SmtpMailer::new(url, from, extra_roots)?)),
         None => {
             tracing::warn!(
                 outbox = %outbox_dir.display(),
                 "smtp.url is not set: sign-in e-mails are written to the outbox, not sent (development only)"
             );
-            Ok(Box::new(OutboxMailer {
+            Ok(Arc::new(OutboxMailer {
                 dir: outbox_dir,
                 from,
             }))

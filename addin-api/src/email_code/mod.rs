@@ -138,7 +138,7 @@ impl EmailCodes {
             store,
             vault,
             clock,
-            Arc::from(mailer),
+            mailer,
             policy.organisation.domains.clone(),
         )))
     }
@@ -176,9 +176,7 @@ impl EmailCodes {
             max,
         });
         if !self.store.issue_sign_in_code(&record, &limits).await? {
-            tracing::warn!(
-                "no sign-in code sent: the mailbox had its share (3 per 15 minutes, 10 per day)"
-            );
+            tracing::warn!("no sign-in code sent: the mailbox had its share of codes lately");
             return Ok(Started::MailboxLimitReached);
         }
 
@@ -212,7 +210,9 @@ impl EmailCodes {
             .ok_or(Error::InvalidCode)?;
         if !constant_time_eq(&live.code_hash, &self.code_hash(mailbox, device, &code)) {
             if live.attempts >= MAX_ATTEMPTS {
-                tracing::warn!("a sign-in code was tried wrongly 5 times; it no longer works");
+                tracing::warn!(
+                    "a sign-in code was tried wrongly {MAX_ATTEMPTS} times; it no longer works"
+                );
             }
             return Err(Error::InvalidCode);
         }

@@ -257,6 +257,18 @@ async fn without_smtp_the_code_goes_to_the_outbox(backend: Backend) {
 
     let messages = outbox_messages(&app, 1).await;
     let code = read_code(&messages[0], SENDER, "en");
+    let database = app.raw_db().await;
+    for stored in database.every_value().await {
+        assert!(
+            !stored
+                .bytes
+                .windows(code.len())
+                .any(|window| window == code.as_bytes()),
+            "the code is stored in clear in {}",
+            stored.place
+        );
+    }
+    database.close().await;
     let session = signed_in(&app, SENDER, &device_id, &code).await;
     assert_eq!(session_of(&app, &session).await["method"], "email-code");
     app.finish().await;
