@@ -104,14 +104,13 @@ impl EmailCodes {
         mailer: Arc<dyn Mailer>,
         domains: Vec<Domain>,
     ) -> Self {
-        let window = i64::try_from(CLIENT_LIMIT_WINDOW.as_secs()).unwrap_or(i64::MAX);
         Self {
             store,
             vault,
             clock,
             mailer,
             domains,
-            clients: ClientLimit::new(CLIENT_LIMIT_MAX, window),
+            clients: ClientLimit::new(CLIENT_LIMIT_MAX, seconds(CLIENT_LIMIT_WINDOW)),
         }
     }
 
