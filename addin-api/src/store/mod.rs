@@ -7,7 +7,9 @@
 //! Times are Unix seconds (`i64`): both databases store them the same way and the domain code
 //! compares them without time-zone questions.
 
+mod migrations;
 mod postgres;
+mod rows;
 mod sqlite;
 #[cfg(test)]
 mod tests;

@@ -2,19 +2,16 @@
 //! national deployment (SPEC §11). Same schema and semantics as the SQLite store.
 
 use std::fmt;
-use std::pin::Pin;
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::Row;
-use sqlx::error::BoxDynError;
-use sqlx::migrate::{MigrateError, Migration, MigrationSource, MigrationType, Migrator};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::{
     AuditRecord, Digest, DirectorySnapshot, SendLimit, SessionRecord, SettingsRecord,
-    SignInCodeRecord, Store, StoreError, StoreResult,
+    SignInCodeRecord, Store, StoreResult, migrations, rows,
 };
 
 /// How long a request waits for a free connection before it fails, rather than hanging while
@@ -55,7 +52,10 @@ impl PostgresStore {
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await?;
-        migrator().await?.run(&pool).await?;
+        migrations::migrator(migrations::POSTGRES)
+            .await?
+            .run(&pool)
+            .await?;
         Ok(Self { pool, server })
     }
 
@@ -64,69 +64,6 @@ impl PostgresStore {
     pub(super) fn pool(&self) -> &PgPool {
         &self.pool
     }
-}
-
-/// The migrations, compiled in so the binary migrates from any working directory.
-/// (`sqlx::migrate!` would do this, but needs sqlx's `macros` feature, which we leave off.)
-/// Version and description follow the file name, as sqlx's own file source does.
-pub(super) async fn migrator() -> Result<Migrator, MigrateError> {
-    Migrator::new(Embedded).await
-}
-
-#[derive(Debug)]
-struct Embedded;
-
-type Resolved = Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send>>;
-
-impl MigrationSource<'static> for Embedded {
-    fn resolve(self) -> Resolved {
-        let initial = include_str!("../../migrations/postgres/0001_initial.sql");
-        let sign_in_codes = include_str!("../../migrations/postgres/0002_sign_in_codes.sql");
-        let migrations = vec![
-            Migration::new(
-                1,
-                "initial".into(),
-                MigrationType::Simple,
-                initial.into(),
-                false,
-            ),
-            Migration::new(
-                2,
-                "sign in codes".into(),
-                MigrationType::Simple,
-                sign_in_codes.into(),
-                false,
-            ),
-        ];
-        Box::pin(async { Ok(migrations) })
-    }
-}
-
-fn digest(row: &PgRow, column: &'static str) -> StoreResult<Digest> {
-    let bytes: &[u8] = row.try_get(column)?;
-    Digest::try_from(bytes).map_err(|_| StoreError::Corrupt(column))
-}
-
-fn session_from(row: &PgRow) -> StoreResult<SessionRecord> {
-    Ok(SessionRecord {
-        token_hash: digest(row, "token_hash")?,
-        device_hash: digest(row, "device_hash")?,
-        mailbox_hash: digest(row, "mailbox_hash")?,
-        mailbox_sealed: row.try_get("mailbox_sealed")?,
-        method: row.try_get("method")?,
-        created_at: row.try_get("created_at")?,
-        last_used_at: row.try_get("last_used_at")?,
-    })
-}
-
-fn sign_in_code_from(row: &PgRow) -> StoreResult<SignInCodeRecord> {
-    Ok(SignInCodeRecord {
-        mailbox_hash: digest(row, "mailbox_hash")?,
-        code_hash: digest(row, "code_hash")?,
-        created_at: row.try_get("created_at")?,
-        expires_at: row.try_get("expires_at")?,
-        attempts: row.try_get("attempts")?,
-    })
 }
 
 #[async_trait]
@@ -164,7 +101,7 @@ impl Store for PostgresStore {
         .bind(token_hash.as_slice())
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(session_from).transpose()
+        row.as_ref().map(rows::session).transpose()
     }
 
     async fn touch_session(&self, token_hash: &Digest, last_used_at: i64) -> StoreResult<()> {
@@ -250,7 +187,12 @@ impl Store for PostgresStore {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|row| Ok((digest(row, "recipient_hash")?, row.try_get("sealed_phone")?)))
+            .map(|row| {
+                Ok((
+                    rows::digest(row, "recipient_hash")?,
+                    row.try_get("sealed_phone")?,
+                ))
+            })
             .collect()
     }
 
@@ -424,7 +366,7 @@ impl Store for PostgresStore {
         .bind(max_attempts)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(sign_in_code_from).transpose()
+        row.as_ref().map(rows::sign_in_code).transpose()
     }
 
     async fn consume_sign_in_code(

@@ -955,10 +955,17 @@ where
 #[tokio::test]
 async fn embedded_migrations_match_the_migration_files() {
     let backends = [
-        ("sqlite", super::sqlite::migrator().await.expect("embedded")),
+        (
+            "sqlite",
+            super::migrations::migrator(super::migrations::SQLITE)
+                .await
+                .expect("embedded"),
+        ),
         (
             "postgres",
-            super::postgres::migrator().await.expect("embedded"),
+            super::migrations::migrator(super::migrations::POSTGRES)
+                .await
+                .expect("embedded"),
         ),
     ];
     for (backend, embedded) in backends {
