@@ -187,6 +187,17 @@ pub struct Info {
     pub auth_method: AuthMethod,
     /// `None` while no directory has loaded.
     pub directory: Option<DirectoryInfo>,
+    /// What the panel needs to ask Entra ID for a token (`auth_method` `entra-id` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entra: Option<EntraClient>,
+}
+
+/// The app registration the panel requests an access token from (SPEC §8, MSAL.js).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntraClient {
+    pub client_id: String,
+    /// The full scope to request: `api://<client_id>/<scope>`.
+    pub scope: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

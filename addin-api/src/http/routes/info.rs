@@ -1,7 +1,7 @@
 //! `GET /api/v1/info`, `/healthz`, `/readyz` and `/.well-known/jwks.json`: what monitoring,
 //! the panel's information page and the downstream relay read.
 
-use addin_core::api::{DirectoryInfo, Info};
+use addin_core::api::{DirectoryInfo, EntraClient, Info};
 use axum::{Json, Router, extract::State, http::StatusCode, routing::get};
 use serde_json::{Value, json};
 
@@ -28,6 +28,13 @@ async fn info(State(app): State<AppState>) -> Json<Info> {
         security_by_default: app.policy.security_by_default,
         auth_method: app.policy.auth.method,
         directory,
+        entra: app.entra.as_ref().map(|validator| {
+            let config = validator.config();
+            EntraClient {
+                client_id: config.client_id.clone(),
+                scope: format!("api://{}/{}", config.client_id, config.scope),
+            }
+        }),
     })
 }
 

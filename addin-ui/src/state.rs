@@ -1,0 +1,849 @@
+//! The panel's state: one [`State`] changed only by [`Action`]s through [`Reducible::reduce`]
+//! (Yew's `use_reducer`), shared with every section through a context. Pure: no browser, no
+//! Office.js, no network, so the reducer is tested natively below.
+//!
+//! The asynchronous work (reading the item, calling the API, sending) lives in `flow.rs`; it
+//! only ever changes the state by dispatching actions.
+
+use std::{
+    cell::Cell,
+    collections::{BTreeMap, BTreeSet},
+    rc::Rc,
+};
+
+use addin_core::{
+    api::{Info, Language, Settings},
+    draft::{Draft, DraftAttachment, DraftRecipient, Field},
+    finding::{Finding, FindingCode, Level},
+    verdict::{RecipientReport, Route, Verdict},
+};
+use yew::Reducible;
+
+use crate::{i18n, office::Capabilities};
+
+/// What the panel read from the compose item (SPEC §5.1 without the typed phone numbers).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ItemSnapshot {
+    pub sender: String,
+    pub to: Vec<DraftRecipient>,
+    pub cc: Vec<DraftRecipient>,
+    pub bcc: Vec<DraftRecipient>,
+    pub subject: String,
+    pub attachments: Vec<ItemAttachment>,
+}
+
+/// An attachment as Office.js reports it; `id` is what `removeAttachmentAsync` needs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ItemAttachment {
+    pub id: String,
+    pub name: String,
+    pub size: u64,
+    pub inline: bool,
+    pub cloud: bool,
+}
+
+impl ItemSnapshot {
+    /// The draft the API checks: this item plus the numbers typed in the panel for its
+    /// recipients.
+    pub fn draft(&self, phones: &BTreeMap<String, String>) -> Draft {
+        let present = self.addresses();
+        Draft {
+            sender: self.sender.trim().to_owned(),
+            to: self.to.clone(),
+            cc: self.cc.clone(),
+            bcc: self.bcc.clone(),
+            subject: self.subject.clone(),
+            attachments: self
+                .attachments
+                .iter()
+                .map(|a| DraftAttachment {
+                    name: a.name.clone(),
+                    size: a.size,
+                    inline: a.inline,
+                })
+                .collect(),
+            phones: phones
+                .iter()
+                .filter(|(address, _)| present.contains(*address))
+                .map(|(address, phone)| (address.clone(), phone.clone()))
+                .collect(),
+        }
+    }
+
+    /// The mailbox the panel signs in for: the sender (a shared mailbox when the user chose
+    /// one in From), normalised as the storage contract wants it.
+    pub fn mailbox(&self) -> String {
+        normalise(&self.sender)
+    }
+
+    /// Every recipient address, normalised.
+    pub fn addresses(&self) -> BTreeSet<String> {
+        [&self.to, &self.cc, &self.bcc]
+            .into_iter()
+            .flatten()
+            .map(|r| normalise(&r.address))
+            .collect()
+    }
+
+    pub fn field(&self, field: Field) -> &[DraftRecipient] {
+        match field {
+            Field::To => &self.to,
+            Field::Cc => &self.cc,
+            Field::Bcc => &self.bcc,
+        }
+    }
+}
+
+/// Trimmed and lower-cased: the form of addresses in verdicts and in the storage keys (the
+/// send handler's `normalise` does the same with JavaScript's `toLowerCase`). ASCII is done
+/// here; anything else by the browser, which saves the WASM Unicode's case tables.
+pub fn normalise(address: &str) -> String {
+    let trimmed = address.trim();
+    if trimmed.is_ascii() {
+        trimmed.to_ascii_lowercase()
+    } else {
+        String::from(js_sys::JsString::from(trimmed).to_lower_case())
+    }
+}
+
+/// Where the panel is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Stage {
+    /// Waiting for Office.js and the item.
+    #[default]
+    Starting,
+    /// Office.js answered but there is no compose item (the page opened outside Outlook).
+    NotInOutlook,
+    /// Office.js could not be loaded or the item could not be read.
+    OfficeFailed,
+    /// No session for this mailbox on this device (SPEC §8).
+    SignIn,
+    /// Signed in: the checks.
+    Panel,
+}
+
+/// The state of the latest check.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum CheckStatus {
+    #[default]
+    Idle,
+    Running,
+    /// No answer from the API (SPEC §9 graceful degradation): retried automatically.
+    Unreachable,
+    /// The API answered with an error (its code).
+    Failed(String),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SignInStep {
+    /// Ask for a code.
+    #[default]
+    Start,
+    /// A code went out; enter it (or ask for a new one).
+    CodeSent,
+}
+
+/// What the sign-in screen tells the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignInMessage {
+    CodeSent,
+    Resent,
+    InvalidCode,
+    TooMany,
+    Unreachable,
+    Failed(String),
+    EntraUnavailable,
+    EntraWrongAccount,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SignIn {
+    pub step: SignInStep,
+    pub busy: bool,
+    pub message: Option<SignInMessage>,
+}
+
+/// Shared between a running countdown and the Cancel button.
+#[derive(Clone, Debug, Default)]
+pub struct CancelFlag(Rc<Cell<bool>>);
+
+impl CancelFlag {
+    pub fn cancel(&self) {
+        self.0.set(true);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.get()
+    }
+}
+
+impl PartialEq for CancelFlag {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// Where a send is (SPEC §7).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum SendPhase {
+    #[default]
+    Idle,
+    /// "Standaard versturen" asks for confirmation first.
+    ConfirmStandard,
+    /// The subject is empty: ask for one (manual §4.5 step 7).
+    AskSubject,
+    /// Re-check, token, header.
+    Preparing,
+    /// The user's send delay, cancellable.
+    Countdown {
+        remaining: u8,
+        cancel: CancelFlag,
+    },
+    Sending,
+    Sent,
+    /// No `sendAsync` (Mailbox 1.15): the item is ready, the user presses Outlook's Send.
+    PressOutlookSend {
+        secure: bool,
+    },
+    Cancelled,
+    /// The re-check found actions after all.
+    Blocked,
+    Failed(SendFailure),
+}
+
+/// Why a send stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendFailure {
+    /// The API did not answer.
+    Unreachable,
+    /// The API refused (its error code).
+    Api(String),
+    /// Outlook refused (its message).
+    Office(String),
+}
+
+impl SendPhase {
+    /// A send is under way: the buttons wait.
+    pub fn busy(&self) -> bool {
+        matches!(
+            self,
+            Self::Preparing | Self::Countdown { .. } | Self::Sending | Self::Sent
+        )
+    }
+}
+
+/// Which parts of the panel are open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ui {
+    /// The blue installation-type box (manual: the "v" folds it).
+    pub info_open: bool,
+    /// Its "i": more information.
+    pub info_more: bool,
+    /// "Toon gevalideerde ontvangers": collapsed by default.
+    pub show_validated: bool,
+    /// The attachments section; `None` follows the rule "open when something needs doing".
+    pub attachments_open: Option<bool>,
+    pub settings_open: bool,
+}
+
+impl Default for Ui {
+    fn default() -> Self {
+        Self {
+            info_open: true,
+            info_more: false,
+            show_validated: false,
+            attachments_open: None,
+            settings_open: false,
+        }
+    }
+}
+
+/// A message about an action that did not work (removing an attachment, saving settings).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    OfficeCall(String),
+    SettingsNotSaved,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    /// The language the panel speaks now.
+    pub language: Language,
+    /// The user's choice (settings, or `sendsecure.language` before the settings load).
+    pub chosen_language: Option<Language>,
+    /// `Office.context.displayLanguage`.
+    pub display_language: String,
+    pub stage: Stage,
+    /// The normalised sender mailbox the session belongs to.
+    pub mailbox: String,
+    pub capabilities: Capabilities,
+    pub info: Option<Rc<Info>>,
+    pub settings: Settings,
+    pub item: Option<Rc<ItemSnapshot>>,
+    /// Numbers typed in the panel, by normalised recipient address, in international form.
+    pub phones: BTreeMap<String, String>,
+    pub verdict: Option<Rc<Verdict>>,
+    pub check: CheckStatus,
+    /// The latest check asked for; answers to older ones are dropped.
+    pub check_seq: u64,
+    /// Bumped to retry an unreachable API.
+    pub retry: u32,
+    pub sign_in: SignIn,
+    pub ui: Ui,
+    pub send: SendPhase,
+    pub notice: Option<Notice>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            language: Language::Nl,
+            chosen_language: None,
+            display_language: String::new(),
+            stage: Stage::default(),
+            mailbox: String::new(),
+            capabilities: Capabilities::default(),
+            info: None,
+            settings: Settings::default(),
+            item: None,
+            phones: BTreeMap::new(),
+            verdict: None,
+            check: CheckStatus::default(),
+            check_seq: 0,
+            retry: 0,
+            sign_in: SignIn::default(),
+            ui: Ui::default(),
+            send: SendPhase::default(),
+            notice: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Office.js is ready with a compose item.
+    Connected {
+        display_language: String,
+        capabilities: Capabilities,
+        stored_language: Option<Language>,
+    },
+    NotInOutlook,
+    OfficeFailed,
+    InfoLoaded(Rc<Info>),
+    /// The item as read now, and whether this device has a session for its sender.
+    ItemRead {
+        item: ItemSnapshot,
+        signed_in: bool,
+    },
+    SignedIn,
+    SignedOut,
+    SignInBusy,
+    CodeSent {
+        resent: bool,
+    },
+    SignInMessage(SignInMessage),
+    SettingsLoaded(Settings),
+    PhoneTyped {
+        address: String,
+        number: Option<String>,
+    },
+    CheckStarted(u64),
+    Checked(u64, Rc<Verdict>),
+    CheckUnreachable(u64),
+    CheckFailed(u64, String),
+    Retry,
+    ToggleInfo,
+    ToggleInfoMore,
+    ToggleValidated,
+    ToggleAttachments,
+    OpenSettings,
+    CloseSettings,
+    Send(SendPhase),
+    Notice(Option<Notice>),
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::Connected {
+                display_language,
+                capabilities,
+                stored_language,
+            } => {
+                next.display_language = display_language;
+                next.capabilities = capabilities;
+                next.chosen_language = stored_language;
+            }
+            Action::NotInOutlook => next.stage = Stage::NotInOutlook,
+            Action::OfficeFailed => next.stage = Stage::OfficeFailed,
+            Action::InfoLoaded(info) => next.info = Some(info),
+            Action::ItemRead { item, signed_in } => {
+                if self.item.as_deref() == Some(&item) && self.stage_for(signed_in) == self.stage {
+                    return self;
+                }
+                let mailbox = item.mailbox();
+                if mailbox != self.mailbox {
+                    // Another From: its own session, its own verdict.
+                    next.verdict = None;
+                    next.sign_in = SignIn::default();
+                }
+                let present = item.addresses();
+                // A removed recipient's typed number goes with it, so re-adding them shows
+                // the saved number again (SPEC §6).
+                next.phones.retain(|address, _| present.contains(address));
+                next.mailbox = mailbox;
+                next.item = Some(Rc::new(item));
+                next.stage = next.stage_for(signed_in);
+            }
+            Action::SignedIn => {
+                next.stage = Stage::Panel;
+                next.sign_in = SignIn::default();
+            }
+            Action::SignedOut => {
+                next.stage = Stage::SignIn;
+                next.verdict = None;
+                next.check = CheckStatus::Idle;
+                next.sign_in = SignIn::default();
+                next.ui.settings_open = false;
+                next.send = SendPhase::Idle;
+            }
+            Action::SignInBusy => {
+                next.sign_in.busy = true;
+                next.sign_in.message = None;
+            }
+            Action::CodeSent { resent } => {
+                next.sign_in.busy = false;
+                next.sign_in.step = SignInStep::CodeSent;
+                next.sign_in.message = Some(if resent {
+                    SignInMessage::Resent
+                } else {
+                    SignInMessage::CodeSent
+                });
+            }
+            Action::SignInMessage(message) => {
+                next.sign_in.busy = false;
+                next.sign_in.message = Some(message);
+            }
+            Action::SettingsLoaded(settings) => {
+                next.settings = settings;
+                next.chosen_language = settings.language;
+            }
+            Action::PhoneTyped { address, number } => {
+                let address = normalise(&address);
+                match number {
+                    Some(number) => next.phones.insert(address, number),
+                    None => next.phones.remove(&address),
+                };
+            }
+            Action::CheckStarted(seq) => {
+                next.check_seq = seq;
+                next.check = CheckStatus::Running;
+            }
+            Action::Checked(seq, verdict) => {
+                if seq != self.check_seq {
+                    return self;
+                }
+                next.verdict = Some(verdict);
+                next.check = CheckStatus::Idle;
+            }
+            Action::CheckUnreachable(seq) => {
+                if seq != self.check_seq {
+                    return self;
+                }
+                next.check = CheckStatus::Unreachable;
+            }
+            Action::CheckFailed(seq, code) => {
+                if seq != self.check_seq {
+                    return self;
+                }
+                next.check = CheckStatus::Failed(code);
+            }
+            Action::Retry => next.retry = next.retry.wrapping_add(1),
+            Action::ToggleInfo => next.ui.info_open = !next.ui.info_open,
+            Action::ToggleInfoMore => next.ui.info_more = !next.ui.info_more,
+            Action::ToggleValidated => next.ui.show_validated = !next.ui.show_validated,
+            Action::ToggleAttachments => {
+                next.ui.attachments_open = Some(!self.attachments_open());
+            }
+            Action::OpenSettings => next.ui.settings_open = true,
+            Action::CloseSettings => next.ui.settings_open = false,
+            Action::Send(phase) => next.send = phase,
+            Action::Notice(notice) => next.notice = notice,
+        }
+        next.language = i18n::choose(next.chosen_language, &next.display_language);
+        Rc::new(next)
+    }
+}
+
+impl State {
+    fn stage_for(&self, signed_in: bool) -> Stage {
+        if signed_in {
+            Stage::Panel
+        } else {
+            Stage::SignIn
+        }
+    }
+
+    /// The draft to check now.
+    pub fn draft(&self) -> Option<Draft> {
+        self.item.as_ref().map(|item| item.draft(&self.phones))
+    }
+
+    fn findings(&self) -> &[Finding] {
+        self.verdict
+            .as_deref()
+            .map(|v| v.findings.as_slice())
+            .unwrap_or_default()
+    }
+
+    /// Red findings: what blocks secure sending.
+    pub fn actions(&self) -> impl Iterator<Item = &Finding> {
+        self.findings().iter().filter(|f| f.level == Level::Action)
+    }
+
+    pub fn has(&self, code: FindingCode) -> bool {
+        self.findings().iter().any(|f| f.code == code)
+    }
+
+    /// The green button is enabled: a current verdict whose only remaining action, if any, is
+    /// the empty subject (the button then asks for one, manual §4.5 step 7).
+    pub fn secure_send_enabled(&self) -> bool {
+        self.stage == Stage::Panel
+            && self.verdict.is_some()
+            && matches!(self.check, CheckStatus::Idle | CheckStatus::Running)
+            && self.actions().all(|f| f.code == FindingCode::SubjectEmpty)
+            && !self.send.busy()
+    }
+
+    /// Findings about one recipient.
+    pub fn recipient_findings<'a>(&'a self, address: &'a str) -> impl Iterator<Item = &'a Finding> {
+        self.findings()
+            .iter()
+            .filter(move |f| is_recipient_code(f.code) && f.subject.as_deref() == Some(address))
+    }
+
+    /// Recipients that need or allow an action come first (manual §2.2.2.1); the rest are
+    /// "validated" and folded away.
+    pub fn needs_attention(&self, recipient: &RecipientReport) -> bool {
+        matches!(
+            recipient.route,
+            Route::Viewer | Route::Blocked | Route::Invalid | Route::Unknown
+        ) || self.recipient_findings(&recipient.address).next().is_some()
+    }
+
+    /// Findings shown in the general list: neither about one recipient nor about attachments.
+    pub fn general_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings()
+            .iter()
+            .filter(|f| !is_recipient_code(f.code) && !is_attachment_code(f.code))
+    }
+
+    pub fn attachment_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings()
+            .iter()
+            .filter(|f| is_attachment_code(f.code))
+    }
+
+    /// The attachments section is open when the user opened it, or when something there needs
+    /// doing (manual §2.2.2.1: collapsed when nothing needs doing).
+    pub fn attachments_open(&self) -> bool {
+        self.ui
+            .attachments_open
+            .unwrap_or_else(|| self.attachment_findings().next().is_some())
+    }
+
+    /// "Standaard versturen" is reported to the audit log when secure sending was possible or
+    /// required (SPEC §7): whenever a verdict from a working directory is known.
+    pub fn standard_send_is_reported(&self) -> bool {
+        self.stage == Stage::Panel
+            && self.verdict.is_some()
+            && !self.has(FindingCode::DirectoryUnavailable)
+    }
+
+    /// The finding codes in force, for the audit event.
+    pub fn codes(&self) -> Vec<FindingCode> {
+        self.findings().iter().map(|f| f.code).collect()
+    }
+}
+
+fn is_recipient_code(code: FindingCode) -> bool {
+    matches!(
+        code,
+        FindingCode::RecipientInvalid
+            | FindingCode::RecipientDistributionList
+            | FindingCode::RecipientNotAllowed
+            | FindingCode::PhoneRequired
+            | FindingCode::PhoneInvalid
+            | FindingCode::PhoneAdvised
+            | FindingCode::EmailCodeOnly
+    )
+}
+
+fn is_attachment_code(code: FindingCode) -> bool {
+    matches!(
+        code,
+        FindingCode::AttachmentBlockedType | FindingCode::AttachmentsTooLarge
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use addin_core::{
+        draft::RecipientKind,
+        verdict::{AttachmentsReport, PhoneStatus, SenderReport},
+    };
+
+    use super::*;
+
+    fn user(address: &str) -> DraftRecipient {
+        DraftRecipient {
+            address: address.into(),
+            name: None,
+            kind: RecipientKind::User,
+        }
+    }
+
+    fn item(to: &[&str]) -> ItemSnapshot {
+        ItemSnapshot {
+            sender: " A.Jansen@Huisartsen-Oost.nl ".into(),
+            to: to.iter().map(|a| user(a)).collect(),
+            subject: "Verwijzing".into(),
+            ..ItemSnapshot::default()
+        }
+    }
+
+    fn verdict(findings: &[(FindingCode, Option<&str>)]) -> Rc<Verdict> {
+        Rc::new(Verdict {
+            can_send_secure: findings.iter().all(|(c, _)| c.level() == Level::Info),
+            auto_send: false,
+            sender: SenderReport {
+                address: "a.jansen@huisartsen-oost.nl".into(),
+                known: true,
+                nta7516: true,
+            },
+            recipients: vec![RecipientReport {
+                address: "patient@example.com".into(),
+                field: Field::To,
+                route: Route::Viewer,
+                nta7516: false,
+                phone: PhoneStatus::Missing,
+                phone_number: None,
+            }],
+            attachments: AttachmentsReport::default(),
+            findings: findings
+                .iter()
+                .map(|(code, subject)| Finding::new(*code, subject.map(str::to_owned)))
+                .collect(),
+        })
+    }
+
+    fn reduce(state: Rc<State>, actions: impl IntoIterator<Item = Action>) -> Rc<State> {
+        actions.into_iter().fold(state, Reducible::reduce)
+    }
+
+    fn signed_in_with(to: &[&str]) -> Rc<State> {
+        reduce(
+            Rc::default(),
+            [Action::ItemRead {
+                item: item(to),
+                signed_in: true,
+            }],
+        )
+    }
+
+    #[test]
+    fn reading_the_item_signs_in_per_mailbox() {
+        let state = reduce(
+            Rc::default(),
+            [Action::ItemRead {
+                item: item(&["patient@example.com"]),
+                signed_in: false,
+            }],
+        );
+        assert_eq!(state.stage, Stage::SignIn);
+        assert_eq!(state.mailbox, "a.jansen@huisartsen-oost.nl");
+        let state = reduce(state, [Action::SignedIn]);
+        assert_eq!(state.stage, Stage::Panel);
+    }
+
+    #[test]
+    fn the_same_item_read_again_changes_nothing() {
+        let state = signed_in_with(&["patient@example.com"]);
+        let again = reduce(
+            Rc::clone(&state),
+            [Action::ItemRead {
+                item: item(&["patient@example.com"]),
+                signed_in: true,
+            }],
+        );
+        assert!(Rc::ptr_eq(&state, &again), "no re-render, no re-check");
+    }
+
+    #[test]
+    fn typed_numbers_go_into_the_draft_and_leave_with_their_recipient() {
+        let state = reduce(
+            signed_in_with(&["Patient@Example.com"]),
+            [Action::PhoneTyped {
+                address: "patient@example.com".into(),
+                number: Some("+31612345678".into()),
+            }],
+        );
+        let draft = state.draft().expect("a draft");
+        assert_eq!(draft.sender, "A.Jansen@Huisartsen-Oost.nl");
+        assert_eq!(
+            draft.phones.get("patient@example.com").map(String::as_str),
+            Some("+31612345678")
+        );
+        // Removed and added again: the typed number is gone, the saved one will come back
+        // from the check.
+        let state = reduce(
+            state,
+            [
+                Action::ItemRead {
+                    item: item(&[]),
+                    signed_in: true,
+                },
+                Action::ItemRead {
+                    item: item(&["patient@example.com"]),
+                    signed_in: true,
+                },
+            ],
+        );
+        assert!(state.draft().expect("a draft").phones.is_empty());
+    }
+
+    #[test]
+    fn answers_to_older_checks_are_dropped() {
+        let state = reduce(
+            signed_in_with(&["patient@example.com"]),
+            [
+                Action::CheckStarted(1),
+                Action::CheckStarted(2),
+                Action::Checked(1, verdict(&[(FindingCode::SubjectEmpty, None)])),
+            ],
+        );
+        assert_eq!(state.verdict, None);
+        assert_eq!(state.check, CheckStatus::Running);
+        let state = reduce(state, [Action::Checked(2, verdict(&[]))]);
+        assert!(state.verdict.is_some());
+        assert_eq!(state.check, CheckStatus::Idle);
+    }
+
+    #[test]
+    fn the_green_button_waits_for_every_action_but_the_subject() {
+        let base = signed_in_with(&["patient@example.com"]);
+        let blocked = reduce(
+            Rc::clone(&base),
+            [
+                Action::CheckStarted(1),
+                Action::Checked(
+                    1,
+                    verdict(&[(FindingCode::PhoneRequired, Some("patient@example.com"))]),
+                ),
+            ],
+        );
+        assert!(!blocked.secure_send_enabled());
+        let subject_only = reduce(
+            Rc::clone(&base),
+            [
+                Action::CheckStarted(1),
+                Action::Checked(1, verdict(&[(FindingCode::SubjectEmpty, None)])),
+            ],
+        );
+        assert!(subject_only.secure_send_enabled());
+        let unreachable = reduce(
+            subject_only,
+            [Action::CheckStarted(2), Action::CheckUnreachable(2)],
+        );
+        assert!(!unreachable.secure_send_enabled());
+        let sending = reduce(
+            Rc::clone(&base),
+            [
+                Action::CheckStarted(1),
+                Action::Checked(1, verdict(&[])),
+                Action::Send(SendPhase::Sending),
+            ],
+        );
+        assert!(!sending.secure_send_enabled());
+    }
+
+    #[test]
+    fn findings_are_sorted_into_their_sections() {
+        let state = reduce(
+            signed_in_with(&["patient@example.com"]),
+            [
+                Action::CheckStarted(1),
+                Action::Checked(
+                    1,
+                    verdict(&[
+                        (FindingCode::PhoneRequired, Some("patient@example.com")),
+                        (FindingCode::RecipientsMany, None),
+                        (FindingCode::AttachmentBlockedType, Some("setup.exe")),
+                    ]),
+                ),
+            ],
+        );
+        let general: Vec<_> = state.general_findings().map(|f| f.code).collect();
+        assert_eq!(general, [FindingCode::RecipientsMany]);
+        let about_patient: Vec<_> = state
+            .recipient_findings("patient@example.com")
+            .map(|f| f.code)
+            .collect();
+        assert_eq!(about_patient, [FindingCode::PhoneRequired]);
+        assert!(state.attachments_open(), "open while an attachment is red");
+        let state = reduce(state, [Action::ToggleAttachments]);
+        assert!(!state.attachments_open());
+    }
+
+    #[test]
+    fn the_language_follows_settings_then_outlook() {
+        let state = reduce(
+            Rc::default(),
+            [Action::Connected {
+                display_language: "de-DE".into(),
+                capabilities: Capabilities::default(),
+                stored_language: None,
+            }],
+        );
+        assert_eq!(state.language, Language::De);
+        let state = reduce(
+            state,
+            [Action::SettingsLoaded(Settings {
+                language: Some(Language::En),
+                ..Settings::default()
+            })],
+        );
+        assert_eq!(state.language, Language::En);
+        let state = reduce(state, [Action::SettingsLoaded(Settings::default())]);
+        assert_eq!(state.language, Language::De);
+    }
+
+    #[test]
+    fn signing_out_forgets_the_verdict() {
+        let state = reduce(
+            signed_in_with(&["patient@example.com"]),
+            [
+                Action::CheckStarted(1),
+                Action::Checked(1, verdict(&[])),
+                Action::OpenSettings,
+                Action::SignedOut,
+            ],
+        );
+        assert_eq!(state.stage, Stage::SignIn);
+        assert_eq!(state.verdict, None);
+        assert!(!state.ui.settings_open);
+    }
+
+    #[test]
+    fn a_cancel_flag_is_shared_by_its_clones() {
+        let flag = CancelFlag::default();
+        let copy = flag.clone();
+        copy.cancel();
+        assert!(flag.is_cancelled());
+        assert_eq!(flag, copy);
+        assert_ne!(flag, CancelFlag::default());
+    }
+}
