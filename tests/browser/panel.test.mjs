@@ -1,0 +1,326 @@
+// The task pane in headless Chromium (issue 5, "Prove"): the real panel (dist/, built by Trunk)
+// inside the playground, talking to the real `sendsecure serve`, with Outlook played by the
+// scripted Office. Each test has its own browser context (its own storage) and, where numbers
+// or settings are saved, its own mailbox. The tests also take the README's screenshots of the
+// panel (350 px wide) into docs/screenshots/.
+
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+
+import {
+  SCREENSHOTS,
+  launchBrowser,
+  openPlayground,
+  signInByApi,
+  startServer,
+  until,
+} from "./helpers.mjs";
+
+const COLLEAGUE = "b.smit@ziekenhuis-west.nl";
+const PATIENT = "m.bakker@example.com";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** A mailbox of the organisation of its own for one test (saved numbers, settings), named like
+ *  a colleague because the screenshots show it. */
+const used = new Set();
+function freshMailbox(name) {
+  assert.ok(!used.has(name), `one test per mailbox: ${name}`);
+  used.add(name);
+  return `${name}@huisartsen-oost.nl`;
+}
+
+/** The playground, signed in through the API as `user`, with `draft` (if any). */
+async function signedIn(user, draft, options = {}) {
+  const session = await signInByApi(server, user);
+  const opened = await openPlayground(browser, server, { user, session, ...options });
+  if (draft) await opened.page.evaluate((d) => SendSecurePlayground.setDraft(d), draft);
+  await verdict(opened.panel);
+  return opened;
+}
+
+/** Waits for the panel's verdict to be on screen and not being re-checked. */
+async function verdict(panel) {
+  await panel.locator('[data-testid="verdict-ready"][data-checking="false"]').waitFor({ state: "attached" });
+}
+
+/** Waits until the panel's verdict says `canSend` (after the automatic re-check). */
+async function verdictSays(panel, canSend) {
+  await panel
+    .locator(`[data-testid="verdict-ready"][data-checking="false"][data-can-send-secure="${canSend}"]`)
+    .waitFor({ state: "attached" });
+}
+
+async function screenshot(page, name) {
+  await page.locator("#panel").screenshot({ path: join(SCREENSHOTS, name + ".png"), animations: "disabled" });
+}
+
+/** Adds recipients in the compose window the way a user does (one RecipientsChanged event). */
+async function addRecipients(page, text, field = "to") {
+  await page.fill("#recipient-address", text);
+  await page.selectOption("#recipient-field", field);
+  await page.click("#recipient-add");
+}
+
+const byTestId = (panel, id) => panel.locator(`[data-testid="${id}"]`);
+
+test("signing in with the code from the e-mail", async () => {
+  const user = freshMailbox("a.jansen");
+  const { context, page, panel, errors } = await openPlayground(browser, server, { user });
+
+  await byTestId(panel, "signin-send-code").waitFor();
+  assert.equal(await byTestId(panel, "signin-mailbox").inputValue(), user);
+  await screenshot(page, "signin");
+  const asked = Date.now() - 1000;
+  await byTestId(panel, "signin-send-code").click();
+  await byTestId(panel, "signin-code").waitFor();
+  const code = await server.signInCode(user, { after: asked });
+  await byTestId(panel, "signin-code").fill(code);
+  await byTestId(panel, "signin-submit").click();
+
+  // Signed in: the panel checks the (empty) draft; the session is where the handler reads it.
+  await verdict(panel);
+  await byTestId(panel, "send-secure").waitFor();
+  const stored = await page.evaluate((key) => localStorage.getItem(key), "sendsecure.session." + user);
+  assert.ok(JSON.parse(stored).token, "the session is in the storage the send handler reads");
+  assert.ok(await page.evaluate(() => localStorage.getItem("sendsecure.device")), "a device id");
+
+  // Reopening the panel keeps the session.
+  await page.click("#pane-reload");
+  await verdict(panel);
+  assert.equal(await byTestId(panel, "signin-send-code").count(), 0);
+  assert.deepEqual(errors.map(String), []);
+  await context.close();
+});
+
+test("a patient needs a mobile number; saved, it is filled in again when the recipient comes back", async () => {
+  const user = freshMailbox("e.vandijk");
+  const { context, page, panel, errors } = await signedIn(user, {
+    to: [{ displayName: "M. Bakker", emailAddress: PATIENT }],
+    subject: "Uitslag bloedonderzoek",
+    attachments: [{ name: "uitslag.pdf", size: 95744 }],
+  });
+  const row = byTestId(panel, `recipient-${PATIENT}`);
+
+  await row.waitFor();
+  assert.equal(await row.getAttribute("data-route"), "viewer");
+  assert.equal(await row.getAttribute("data-phone"), "missing");
+  await row.locator('[data-testid="recipient-finding-phone-required"]').waitFor();
+  assert.ok(await byTestId(panel, "send-secure").isDisabled(), "Veilig verzenden waits for the number");
+  await screenshot(page, "needs-action");
+
+  await byTestId(panel, `phone-input-${PATIENT}`).fill("06 12345678");
+  await byTestId(panel, `phone-save-${PATIENT}`).click();
+  await byTestId(panel, `phone-status-${PATIENT}`).waitFor();
+  await verdictSays(panel, true);
+  assert.ok(await byTestId(panel, "send-secure").isEnabled());
+
+  // Remove the patient in Outlook, then add them again: the saved number comes back.
+  await page.getByRole("button", { name: `Remove ${PATIENT} from To` }).click();
+  await until(async () => (await row.count()) === 0, "the recipient to leave the panel");
+  await addRecipients(page, `M. Bakker <${PATIENT}>`);
+  await row.waitFor();
+  await verdictSays(panel, true);
+  assert.equal(await row.getAttribute("data-phone"), "given");
+  assert.equal((await byTestId(panel, `phone-input-${PATIENT}`).inputValue()).replace(/\D/g, "").slice(-8), "12345678");
+  assert.deepEqual(errors.map(String), []);
+  await context.close();
+});
+
+test("an unsafe attachment: removed from the panel, and Veilig verzenden turns green", async () => {
+  const { context, page, panel, errors } = await signedIn(freshMailbox("s.mulder"), {
+    to: [{ displayName: "B. Smit", emailAddress: COLLEAGUE }],
+    subject: "Scan",
+    attachments: [
+      { name: "verwijsbrief.pdf", size: 183211 },
+      { name: "scan.pdf.exe", size: 48128 },
+    ],
+  });
+  const unsafe = byTestId(panel, "attachment-scan.pdf.exe");
+
+  await unsafe.waitFor();
+  assert.equal(await unsafe.getAttribute("data-blocked"), "true");
+  assert.ok(await byTestId(panel, "send-secure").isDisabled());
+
+  await byTestId(panel, "attachment-remove-scan.pdf.exe").click();
+
+  await until(async () => (await page.locator('#attachment-list [data-name="scan.pdf.exe"]').count()) === 0, "Outlook to drop it");
+  await verdictSays(panel, true);
+  assert.ok(await byTestId(panel, "send-secure").isEnabled(), "green");
+  assert.equal(await page.locator("#attachment-list .attachment").count(), 1, "the other attachment stays");
+  await screenshot(page, "all-green");
+  assert.deepEqual(errors.map(String), []);
+  await context.close();
+});
+
+test("Veilig verzenden puts a send token on the mail, and Outlook sends it", async () => {
+  const { context, page, panel, errors } = await signedIn(freshMailbox("l.visser"), {
+    to: [{ displayName: "B. Smit", emailAddress: COLLEAGUE }],
+    subject: "Verwijzing",
+    attachments: [{ name: "verwijsbrief.pdf", size: 183211 }],
+  });
+  await verdictSays(panel, true);
+
+  await byTestId(panel, "send-secure").click();
+
+  const mail = page.locator("#sent-list > li").first();
+  await mail.waitFor();
+  assert.equal(await mail.getAttribute("data-how"), "panel", "through item.sendAsync");
+  assert.equal(await mail.getAttribute("data-secure"), "true");
+  const token = await mail.locator('[data-header="X-SendSecure-Token"]').innerText();
+  assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/, "a compact JWS");
+  const claims = await mail.locator(".token-claims").innerText();
+  assert.match(claims, /"route": "community"/);
+  assert.match(claims, /b\.smit@ziekenhuis-west\.nl/);
+  // The README's picture of the playground: the sent mail, and the next draft being checked.
+  await page.selectOption("#example", "patient");
+  await verdict(panel);
+  await page.screenshot({ path: join(SCREENSHOTS, "playground.png"), animations: "disabled" });
+  assert.deepEqual(errors.map(String), []);
+  await context.close();
+});
+
+test("with a 5 s send delay the countdown can be cancelled, and otherwise sends", async () => {
+  const { context, page, panel, errors } = await signedIn(freshMailbox("r.meijer"), {
+    to: [{ displayName: "B. Smit", emailAddress: COLLEAGUE }],
+    subject: "Verwijzing",
+  });
+  await byTestId(panel, "settings-open").click();
+  await byTestId(panel, "settings-delay").selectOption("5");
+  await screenshot(page, "settings");
+  await byTestId(panel, "settings-save").click();
+  await verdictSays(panel, true);
+
+  await byTestId(panel, "send-secure").click();
+  const countdown = byTestId(panel, "send-countdown");
+  await countdown.waitFor();
+  assert.ok(Number(await countdown.getAttribute("data-remaining")) <= 5);
+  await screenshot(page, "countdown");
+  await byTestId(panel, "send-cancel").click();
+  await panel.locator('[data-testid="send-status"][data-phase="cancelled"]').waitFor();
+  assert.equal(await page.locator("#sent-list > li").count(), 0, "nothing went out");
+  assert.equal(await countdown.count(), 0);
+
+  // Again, and this time let it run out.
+  const started = Date.now();
+  await byTestId(panel, "send-secure").click();
+  await countdown.waitFor();
+  const mail = page.locator("#sent-list > li").first();
+  await mail.waitFor({ timeout: 15000 });
+  const waited = Date.now() - started;
+  assert.ok(waited >= 4500, `sent after ${waited} ms, not before the delay`);
+  assert.equal(await mail.getAttribute("data-secure"), "true");
+  assert.deepEqual(errors.map(String), []);
+  await context.close();
+});
+
+test("the panel speaks the user's language: Outlook's display language, or the one chosen in settings", async () => {
+  const { context, page, panel } = await signedIn(freshMailbox("k.bos"), {
+    to: [{ displayName: "B. Smit", emailAddress: COLLEAGUE }],
+    subject: "Verwijzing",
+  });
+  const button = byTestId(panel, "send-secure");
+  assert.equal((await button.innerText()).trim(), "Veilig verzenden");
+
+  // Outlook in English: the panel opens in English.
+  await page.selectOption("#display-language", "en-US");
+  await verdict(panel);
+  await until(async () => (await button.innerText()).trim() === "Send securely", "English texts");
+
+  // German chosen in the panel's settings wins over Outlook's language.
+  await byTestId(panel, "settings-open").click();
+  await byTestId(panel, "settings-language").selectOption("de");
+  await byTestId(panel, "settings-save").click();
+  await until(async () => (await button.innerText()).trim() === "Sicher senden", "German texts");
+  assert.match(await byTestId(panel, "verdict-summary").innerText(), /sicheren Senden|Senden/);
+  await context.close();
+});
+
+test("101 recipients: blocked, and Veilig verzenden stays disabled", async () => {
+  const { context, page, panel } = await signedIn(freshMailbox("n.dekker"), { subject: "Nieuwsbrief" });
+  const addresses = Array.from({ length: 101 }, (_, i) => `deelnemer${i + 1}@zorgmail.nl`).join("; ");
+
+  await addRecipients(page, addresses);
+
+  await byTestId(panel, "finding-recipients-too-many").waitFor();
+  await verdictSays(panel, false);
+  assert.equal(await page.locator("#to-list .chip").count(), 101);
+  assert.ok(await byTestId(panel, "send-secure").isDisabled());
+  await context.close();
+});
+
+test("keyboard only: a sensible tab order, a visible focus and a label on every control", async () => {
+  const user = freshMailbox("j.peters");
+  const { context, page, panel } = await signedIn(user, {
+    to: [{ displayName: "M. Bakker", emailAddress: PATIENT }],
+    subject: "Uitslag",
+    attachments: [{ name: "scan.pdf.exe", size: 1000 }],
+  });
+  await byTestId(panel, `phone-input-${PATIENT}`).waitFor();
+  const frame = page.frame({ url: /\/taskpane\.html/ });
+
+  // Every form control has an accessible name (as assistive technology computes it).
+  const controls = panel.locator("input:not([type=hidden]), select, textarea, button");
+  const count = await controls.count();
+  assert.ok(count >= 5, `${count} controls`);
+  for (let i = 0; i < count; i += 1) {
+    const control = controls.nth(i);
+    if (!(await control.isVisible())) continue;
+    const snapshot = await control.ariaSnapshot();
+    assert.match(snapshot, /^- \w+ "[^"]+"/, `an accessible name: ${snapshot}`);
+  }
+
+  // Into the panel from Outlook with Tab, then through it.
+  await page.focus("#pane-close");
+  const visited = [];
+  for (let i = 0; i < 40; i += 1) {
+    await page.keyboard.press("Tab");
+    const focused = await frame.evaluate(() => {
+      const element = document.activeElement;
+      if (!element || element === document.body) return null;
+      const style = getComputedStyle(element);
+      const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+      return {
+        id: element.getAttribute("data-testid") || element.id || element.tagName.toLowerCase(),
+        visible: outline || style.boxShadow !== "none",
+      };
+    });
+    if (!focused) continue;
+    if (visited.length && visited.at(-1).id === focused.id) continue;
+    visited.push(focused);
+    if (focused.id === "settings-open") break;
+  }
+  const order = visited.map((entry) => entry.id);
+  console.log("tab order in the panel: " + order.join(" → "));
+  const at = (id) => order.indexOf(id);
+  for (const id of [`phone-input-${PATIENT}`, "attachment-remove-scan.pdf.exe", "send-standard", "settings-open"]) {
+    assert.ok(at(id) >= 0, `Tab reaches ${id}: ${order.join(", ")}`);
+  }
+  assert.ok(at(`phone-country-${PATIENT}`) < at(`phone-input-${PATIENT}`), "country before number");
+  assert.ok(at(`phone-input-${PATIENT}`) < at("send-standard"), "the list before the buttons");
+  assert.ok(at("send-standard") < at("settings-open"));
+  for (const entry of visited) assert.ok(entry.visible, `${entry.id} shows where the focus is`);
+
+  // And work the panel with the keyboard alone: type the number, save it with Enter.
+  const input = byTestId(panel, `phone-input-${PATIENT}`);
+  await input.focus();
+  await page.keyboard.type("0612345678");
+  await byTestId(panel, `phone-save-${PATIENT}`).focus();
+  await page.keyboard.press("Enter");
+  await byTestId(panel, `phone-status-${PATIENT}`).waitFor();
+  await context.close();
+});
