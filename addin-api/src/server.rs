@@ -2,7 +2,11 @@
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
-use axum_server::{Handle, tls_rustls::RustlsConfig};
+use axum_server::{
+    Handle,
+    accept::NoDelayAcceptor,
+    tls_rustls::{RustlsAcceptor, RustlsConfig},
+};
 
 use crate::{
     Error,
@@ -38,7 +42,12 @@ impl RunningServer {
 
         let handle = Handle::new();
         let router = http::router(AppState(Arc::clone(&started.app)));
-        let server = axum_server::bind_rustls(args.listen, tls).handle(handle.clone());
+        // TCP_NODELAY: over HTTP/2 (what browsers speak) a response's HEADERS and DATA frames are
+        // separate writes, and with Nagle's algorithm the second waits for the client's delayed
+        // ACK: about 40 ms on every API call from the panel and the send handler.
+        let server = axum_server::bind(args.listen)
+            .acceptor(RustlsAcceptor::new(tls).acceptor(NoDelayAcceptor::new()))
+            .handle(handle.clone());
         // The peer address is the client address the sign-in rate limit counts per.
         let serving =
             tokio::spawn(server.serve(router.into_make_service_with_connect_info::<SocketAddr>()));

@@ -46,6 +46,7 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
   "--no-first-run",
   "--disable-dev-shm-usage",
+  ...(process.env.EXTRA_CHROMIUM_ARGS ? process.env.EXTRA_CHROMIUM_ARGS.split(" ") : []),
 ];
 
 /** Waits for `check` to return something truthy, polling; throws `what` after `timeout` ms. */
