@@ -273,6 +273,8 @@ pub async fn remove_attachment(state: Handle, id: String) {
         state.dispatch(Action::Notice(Some(Notice::OfficeCall(error.to_string()))));
     }
     read_item(&state).await;
+    // The focused remove button is gone: keep the keyboard user in the attachments.
+    focus("attachments-toggle");
 }
 
 /// Removes a recipient the check cannot accept from the field it is in.
@@ -291,6 +293,8 @@ pub async fn remove_recipient(state: Handle, field: Field, address: String) {
         state.dispatch(Action::Notice(Some(Notice::OfficeCall(error.to_string()))));
     }
     read_item(&state).await;
+    // The focused remove button is gone: Tab continues from the top of the list.
+    focus("content");
 }
 
 /// **Veilig verzenden** (SPEC §7): re-check; ask for a subject when it is empty; the send
@@ -362,6 +366,7 @@ pub async fn send_standard(state: Handle) {
         // The user may send normally even when the report cannot be made.
         let _ = api::report(&session, &event).await;
     }
+    host.untag().await;
     finish(&state, &host, false).await;
 }
 
@@ -404,4 +409,19 @@ async fn countdown(state: &Handle, seconds: u8) -> bool {
 
 fn fail(state: &Handle, failure: SendFailure) {
     state.dispatch(Action::Send(SendPhase::Failed(failure)));
+}
+
+/// Moves the keyboard focus to the element with `id`, once the next render is done.
+fn focus(id: &'static str) {
+    gloo::timers::callback::Timeout::new(0, move || {
+        use wasm_bindgen::JsCast;
+        if let Some(element) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    })
+    .forget();
 }

@@ -23,6 +23,7 @@
 //! | `item.getAttachmentsAsync(cb)` | → `[{id, name, size, attachmentType: "file" \| "item" \| "cloud", isInline}]` |
 //! | `item.removeAttachmentAsync(id, cb)` | — |
 //! | `item.internetHeaders.setAsync({"X-SendSecure-Token": token}, cb)` | — |
+//! | `item.internetHeaders.removeAsync(["X-SendSecure-Token"], cb)` | — (before a normal send: no token left by a cancelled secure send) |
 //! | `item.saveAsync(cb)` | → the item id (called before and after setting the header) |
 //! | `item.sendAsync(cb)` | — (Mailbox 1.15; the compose form closes on success) |
 //! | `item.addHandlerAsync(type, handler, cb)` | `Office.EventType.RecipientsChanged` (`"olkRecipientsChanged"`) and `Office.EventType.AttachmentsChanged` (`"olkAttachmentsChanged"`); `handler` is called with an event object the panel ignores |
@@ -137,6 +138,12 @@ extern "C" {
     fn set_async(
         this: &InternetHeaders,
         headers: &Object,
+        callback: &Function,
+    ) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch, js_name = removeAsync)]
+    fn remove_async(
+        this: &InternetHeaders,
+        names: &Array,
         callback: &Function,
     ) -> Result<(), JsValue>;
 }
@@ -381,6 +388,15 @@ impl Host {
         call(|cb| headers.set_async(&value, cb)).await?;
         let _ = call(|cb| self.item.save_async(cb)).await;
         Ok(())
+    }
+
+    /// Takes a send token off the draft (one a cancelled secure send left), best effort: a
+    /// mail the user sends normally must not carry it.
+    pub async fn untag(&self) {
+        if let Some(headers) = self.item.internet_headers() {
+            let names = Array::of1(&TOKEN_HEADER.into());
+            let _ = call(|cb| headers.remove_async(&names, cb)).await;
+        }
     }
 
     /// `item.sendAsync()` (Mailbox 1.15).

@@ -156,7 +156,7 @@ fn Screen() -> Html {
         },
         Stage::Panel => html! {
             <div class="pane">
-                <main class="scroll">
+                <main id="content" class="scroll" tabindex="-1">
                     <InfoBox />
                     <Notices />
                     <SenderRow />

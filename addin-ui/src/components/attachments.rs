@@ -94,7 +94,7 @@ pub fn Attachments() -> Html {
     });
     html! {
         <section class="section">
-            <button type="button" class={classes!("disclosure", red.then_some("red"))} onclick={toggle}
+            <button type="button" id="attachments-toggle" class={classes!("disclosure", red.then_some("red"))} onclick={toggle}
                 aria-expanded={open.to_string()} aria-controls="attachment-list" data-testid="attachments-toggle">
                 { icons::chevron(open) }<span>{ label }</span>
             </button>

@@ -201,7 +201,7 @@ pub fn PhoneInput(props: &PhoneProps) -> Html {
                     data-testid={format!("phone-country-{address}")}>
                     { for countries.iter().map(|(country, name)| html! {
                         <option value={country.iso} selected={country.iso == shown.0}>
-                            { format!("+{} {name}", country.calling_code) }
+                            { format!("{} +{} {name}", country.iso, country.calling_code) }
                         </option>
                     }) }
                 </select>

@@ -93,12 +93,18 @@ pub fn RecipientRow(props: &RowProps) -> Html {
         .collect();
     let red = findings.iter().any(|f| f.level == Level::Action)
         || matches!(recipient.route, Route::Blocked | Route::Invalid);
+    // Green only when verified: own organisation, the domain book, or the NTA 7516 route.
+    let verified = findings.is_empty()
+        && matches!(
+            recipient.route,
+            Route::Internal | Route::Community | Route::Nta7516
+        );
     let tone = if red {
         "red"
-    } else if recipient.route == Route::Viewer || !findings.is_empty() {
-        "blue"
-    } else {
+    } else if verified {
         "green"
+    } else {
+        "blue"
     };
     let route = route_name(recipient.route);
     let remove = props.removable.then(|| {

@@ -1,6 +1,7 @@
 //! The sender: validated in the domain book (green) or not (red), with its NTA 7516 badge
 //! (manual §1.11, "verzender validatie NTA 7516").
 
+use addin_core::finding::FindingCode;
 use yew::prelude::*;
 
 use super::{icons, use_app, use_i18n};
@@ -24,7 +25,15 @@ pub fn SenderRow() -> Html {
         return Html::default();
     };
     let sender = &verdict.sender;
-    let tone = if sender.known { "green" } else { "red" };
+    // Without a domain book nothing was checked: neither verified nor wrong.
+    let unchecked = state.has(FindingCode::DirectoryUnavailable);
+    let tone = if unchecked {
+        "blue"
+    } else if sender.known {
+        "green"
+    } else {
+        "red"
+    };
     html! {
         <section class="section" aria-labelledby="sender-title">
             <h2 id="sender-title" class="section-title">{ i18n.t("sender-title") }</h2>
