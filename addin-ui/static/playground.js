@@ -317,7 +317,8 @@
     mail.how = how;
     mail.at = new Date();
     sent.unshift(mail);
-    renderSent();
+    $("sent-list").prepend(sentItem(mail));
+    renderSentCount();
     setDraft({});
   }
 
@@ -348,10 +349,9 @@
     unchecked: "Sent with Outlook's Send, not checked",
   };
 
-  function renderSent() {
+  function renderSentCount() {
     $("sent-count").textContent = String(sent.length);
     $("sent-empty").hidden = sent.length > 0;
-    $("sent-list").replaceChildren(...sent.map(sentItem));
   }
 
   function sentItem(mail) {
@@ -657,7 +657,7 @@
     });
 
     render();
-    renderSent();
+    renderSentCount();
     setPane(paneOpen);
   }
 

@@ -9,7 +9,8 @@
 //   await browser.close(); await server.stop();
 //
 // SENDSECURE_BIN names a prebuilt binary (./dev test builds it); otherwise `cargo build -p
-// addin-api --bin sendsecure` runs first. CHROMIUM overrides /usr/bin/chromium.
+// addin-api --bin sendsecure` runs first. CHROMIUM overrides /usr/bin/chromium;
+// EXTRA_CHROMIUM_ARGS adds flags (e.g. --disable-http2 to compare protocols).
 
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -169,10 +170,11 @@ export async function launchBrowser() {
 
 /**
  * A fresh browser context (its own storage) on the playground. `user` is the signed-in
- * mailbox; `lang` Outlook's display language; `mailbox` "1.14" drops item.sendAsync.
+ * mailbox; `lang` Outlook's display language; `mailbox` "1.14" drops item.sendAsync; `pane`
+ * "closed" starts without the panel.
  * Resolves with {context, page, panel} where `panel` is the task pane's frame locator.
  */
-export async function openPlayground(browser, server, { user = USER, lang, mailbox, session, width = 1280, height = 900 } = {}) {
+export async function openPlayground(browser, server, { user = USER, lang, mailbox, pane, session, width = 1280, height = 900 } = {}) {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width, height } });
   const page = await context.newPage();
   const errors = [];
@@ -199,6 +201,7 @@ export async function openPlayground(browser, server, { user = USER, lang, mailb
   const query = new URLSearchParams({ user });
   if (lang) query.set("lang", lang);
   if (mailbox) query.set("mailbox", mailbox);
+  if (pane) query.set("pane", pane);
   await page.goto(`${server.origin}/playground?${query}`);
   const panel = page.frameLocator("#panel");
   return { context, page, panel, errors };
