@@ -269,6 +269,7 @@ pub async fn remove_attachment(state: Handle, id: String) {
     let Some(host) = office::host() else {
         return;
     };
+    state.dispatch(Action::Notice(None));
     if let Err(error) = host.remove_attachment(&id).await {
         state.dispatch(Action::Notice(Some(Notice::OfficeCall(error.to_string()))));
     }
@@ -282,6 +283,7 @@ pub async fn remove_recipient(state: Handle, field: Field, address: String) {
     let (Some(host), Some(item)) = (office::host(), state.item.clone()) else {
         return;
     };
+    state.dispatch(Action::Notice(None));
     let wanted = normalise(&address);
     let kept: Vec<_> = item
         .field(field)
