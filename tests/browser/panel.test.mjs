@@ -194,6 +194,45 @@ test("Veilig verzenden puts a send token on the mail, and Outlook sends it", asy
   await context.close();
 });
 
+test("Standaard versturen: after a confirmation the mail goes out as ordinary mail, without a token", async () => {
+  const { context, page, panel, errors } = await signedIn(freshMailbox("t.kok"), {
+    to: [{ displayName: "M. Bakker", emailAddress: PATIENT }],
+    subject: "Afspraak",
+  });
+
+  await byTestId(panel, "send-standard").click();
+  await byTestId(panel, "send-confirm-yes").click();
+
+  const mail = page.locator("#sent-list > li").first();
+  await mail.waitFor();
+  assert.equal(await mail.getAttribute("data-how"), "panel");
+  assert.equal(await mail.getAttribute("data-secure"), "false", "no X-SendSecure-Token");
+  assert.deepEqual(errors.map(String), []);
+  await context.close();
+});
+
+test("without Mailbox 1.15 the panel tags the mail and Outlook's Send lets it go with the token", async () => {
+  const { context, page, panel, errors } = await signedIn(
+    freshMailbox("h.smits"),
+    { to: [{ displayName: "B. Smit", emailAddress: COLLEAGUE }], subject: "Verwijzing" },
+    { mailbox: "1.14" }
+  );
+  await verdictSays(panel, true);
+
+  await byTestId(panel, "send-secure").click();
+  await panel.locator('[data-testid="send-status"][data-phase="press-outlook-send"]').waitFor();
+  assert.equal(await page.locator("#sent-list > li").count(), 0, "the panel cannot send by itself");
+  await page.click("#outlook-send");
+
+  const mail = page.locator("#sent-list > li").first();
+  await mail.waitFor();
+  assert.equal(await page.locator("#smart-alert").isVisible(), false);
+  assert.equal(await mail.getAttribute("data-how"), "checked", "Outlook's Send, passed by the handler");
+  assert.equal(await mail.getAttribute("data-secure"), "true", "with the panel's token");
+  assert.deepEqual(errors.map(String), []);
+  await context.close();
+});
+
 test("with a 5 s send delay the countdown can be cancelled, and otherwise sends", async () => {
   const { context, page, panel, errors } = await signedIn(freshMailbox("r.meijer"), {
     to: [{ displayName: "B. Smit", emailAddress: COLLEAGUE }],
