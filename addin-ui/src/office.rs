@@ -222,8 +222,10 @@ pub fn host() -> Option<Rc<Host>> {
 /// opened outside Outlook).
 pub async fn connect() -> Result<Option<Rc<Host>>, OfficeError> {
     let global = js_sys::global();
-    if let Some(loaded) = property(&global, "sendSecureOfficeLoaded").dyn_ref::<Promise>() {
-        JsFuture::from(loaded.clone())
+    // `Promise.resolve` adopts any thenable, also one made in another window (the playground).
+    let loaded = property(&global, "sendSecureOfficeLoaded");
+    if !loaded.is_undefined() {
+        JsFuture::from(Promise::resolve(&loaded))
             .await
             .map_err(|_| OfficeError::Unavailable("Office.js"))?;
     }
@@ -233,11 +235,9 @@ pub async fn connect() -> Result<Option<Rc<Host>>, OfficeError> {
     }
     let office: OfficeNs = office.unchecked_into();
     let ready = office.on_ready().map_err(OfficeError::from_exception)?;
-    if let Some(ready) = ready.dyn_ref::<Promise>() {
-        JsFuture::from(ready.clone())
-            .await
-            .map_err(OfficeError::from_exception)?;
-    }
+    JsFuture::from(Promise::resolve(&ready))
+        .await
+        .map_err(OfficeError::from_exception)?;
     crate::mark("sendsecure-office-ready");
 
     let Some(context) = office.context() else {
