@@ -260,7 +260,8 @@
     $("attachment-name").focus();
   }
 
-  /** A new draft (an example, or after sending): the panel opens on it afresh. */
+  /** A new draft (an example, or after sending): the panel opens on it afresh. Resolves once
+   *  the panel's page has loaded. */
   function setDraft(draft) {
     const next = draft || {};
     outlook.reset({
@@ -275,14 +276,15 @@
     });
     $("body").value = "";
     render();
-    if (paneOpen) loadPanel();
+    return paneOpen ? loadPanel() : Promise.resolve();
   }
 
   /* ---- The panel ---------------------------------------------------------------------------- */
 
+  /** (Re)opens the panel on the current draft; resolves once its page has loaded. */
   function loadPanel() {
     outlook.forget(panelFrame.contentWindow);
-    panelFrame.src = PANEL_URL;
+    return loadFrame(panelFrame, PANEL_URL);
   }
 
   function setPane(open, context) {
