@@ -1,9 +1,15 @@
 //! The application: everything a request may need, built once at start-up from the options
 //! and the policy, and shared by every handler as [`AppState`].
 
-use std::{ops::Deref, path::Path, sync::Arc};
+use std::{
+    net::SocketAddr,
+    ops::Deref,
+    path::Path,
+    sync::{Arc, OnceLock},
+};
 
 use addin_core::policy::Policy;
+use lettre::message::Mailbox;
 use secrecy::SecretString;
 
 use crate::{
@@ -12,8 +18,11 @@ use crate::{
     clock::Clock,
     config::{ServeArgs, base_url},
     directory_sync::{DirectorySource, DirectoryState, DirectorySync},
+    dispatch::Dispatches,
     email_code::EmailCodes,
     entra::{AccessTokenValidator, EntraConfig},
+    mailer,
+    outgoing_mail::{Outbox, PlainSmtp, Transport},
     pairings::Pairings,
     policy_file,
     preferences::Preferences,
@@ -21,7 +30,11 @@ use crate::{
     sessions::Sessions,
     store::{PostgresStore, SqliteStore, Store},
     vault::{KeyOrigin, Vault},
+    viewer::Intake,
 };
+
+/// The relay's hand-overs, in the data directory, when no `relay.next_hop` is set.
+pub const RELAY_OUTBOX_DIR: &str = "relay-outbox";
 
 #[derive(Debug)]
 pub struct App {
@@ -29,12 +42,23 @@ pub struct App {
     /// `https://host[:port]`, no trailing slash.
     pub base_url: String,
     pub store: Arc<dyn Store>,
+    pub vault: Arc<Vault>,
     pub directory: Arc<DirectoryState>,
     pub sessions: Sessions,
     pub pairings: Pairings,
     pub preferences: Preferences,
     pub audit: Audit,
     pub signer: SendTokenSigner,
+    /// What each send token was issued for (SPEC §7).
+    pub dispatches: Dispatches,
+    /// Where the relay hands secure mail on (`relay.next_hop`, SPEC §13).
+    pub next_hop: Transport,
+    /// The From of the mail the server writes itself: sign-in codes, Viewer notifications.
+    pub mail_from: Mailbox,
+    /// Stores messages for Viewer recipients (SPEC §14).
+    pub viewer_intake: Intake,
+    /// Where the relay listens, once it does (`--smtp-listen`).
+    pub relay_address: OnceLock<SocketAddr>,
     pub clock: Arc<dyn Clock>,
     pub web_dir: std::path::PathBuf,
     /// The add-in's GUID in the manifests (`--addin-id`).
@@ -109,6 +133,26 @@ impl App {
             Arc::clone(&vault),
             Arc::clone(&clock),
         )?;
+        let next_hop = Transport::from_config(
+            policy.relay.next_hop.as_deref(),
+            "relay.next_hop",
+            args.ca_cert.as_deref(),
+            PlainSmtp::Refuse,
+            Outbox {
+                dir: args.data_dir.join(RELAY_OUTBOX_DIR),
+                prefix: "relayed",
+                with_envelope: true,
+            },
+        )?;
+        if args.smtp_listen.is_some()
+            && let Transport::Outbox(outbox) = &next_hop
+        {
+            tracing::warn!(
+                outbox = %outbox.dir.display(),
+                "relay.next_hop is not set: relayed mail is written to the relay outbox, not delivered (development only)"
+            );
+        }
+        let mail_from = mailer::sender(args.mail_from.as_deref(), &args.public_url)?;
         let http = outgoing_http_client(args.ca_cert.as_deref())?;
         let entra =
             entra.map(|config| AccessTokenValidator::new(config, http.clone(), Arc::clone(&clock)));
@@ -133,6 +177,17 @@ impl App {
             pairings: Pairings::new(Arc::clone(&store), Arc::clone(&vault), Arc::clone(&clock)),
             preferences: Preferences::new(Arc::clone(&store), Arc::clone(&clock)),
             audit: Audit::new(Arc::clone(&store), Arc::clone(&clock)),
+            dispatches: Dispatches::new(Arc::clone(&store), Arc::clone(&vault), Arc::clone(&clock)),
+            viewer_intake: Intake::new(
+                Arc::clone(&store),
+                Arc::clone(&vault),
+                Arc::clone(&clock),
+                policy.viewer.retention.duration(),
+            ),
+            next_hop,
+            mail_from,
+            relay_address: OnceLock::new(),
+            vault,
             directory: directory_sync.state(),
             policy,
             base_url,

@@ -5,12 +5,17 @@
 
 use std::sync::Arc;
 
-use addin_core::{api::SendEvent, verdict::Verdict};
+use std::collections::BTreeMap;
+
+use addin_core::{
+    api::SendEvent,
+    verdict::{Route, Verdict},
+};
 
 use crate::{
     Error,
     clock::Clock,
-    send_token::{IssuedSendToken, routes_summary},
+    send_token::IssuedSendToken,
     store::{AuditRecord, Digest, Store},
 };
 
@@ -37,7 +42,7 @@ impl Audit {
             mailbox_hash: *mailbox,
             token_id: Some(token.id.clone()),
             recipient_count: count(verdict.recipients.len()),
-            routes: Some(routes_summary(verdict)),
+            routes: Some(routes_summary(verdict.recipients.iter().map(|r| r.route))),
             codes: None,
         })
         .await
@@ -64,6 +69,46 @@ impl Audit {
         .await
     }
 
+    /// The relay delivered a message: how many recipients by which route (SPEC §13).
+    pub async fn relay_delivered(
+        &self,
+        owner: &Digest,
+        token_id: &str,
+        routes: impl Iterator<Item = Route>,
+    ) -> Result<(), Error> {
+        let routes: Vec<Route> = routes.collect();
+        self.append(AuditRecord {
+            at: self.clock.unix_now(),
+            kind: "relay-delivered".into(),
+            mailbox_hash: *owner,
+            token_id: Some(token_id.to_owned()),
+            recipient_count: count(routes.len()),
+            routes: Some(routes_summary(routes.into_iter())),
+            codes: None,
+        })
+        .await
+    }
+
+    /// The relay refused a message, and why (a refusal code of [`crate::relay`]). `owner` is
+    /// the dispatch's owner when the token led to one, else the keyed hash of `MAIL FROM`.
+    pub async fn relay_refused(
+        &self,
+        owner: &Digest,
+        token_id: Option<&str>,
+        reason: &str,
+    ) -> Result<(), Error> {
+        self.append(AuditRecord {
+            at: self.clock.unix_now(),
+            kind: "relay-refused".into(),
+            mailbox_hash: *owner,
+            token_id: token_id.map(str::to_owned),
+            recipient_count: 0,
+            routes: None,
+            codes: Some(reason.to_owned()),
+        })
+        .await
+    }
+
     async fn append(&self, record: AuditRecord) -> Result<(), Error> {
         Ok(self.store.append_audit(&record).await?)
     }
@@ -71,4 +116,37 @@ impl Audit {
 
 fn count(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// How many recipients take each route, as `community=2,viewer=1`: what the audit log keeps
+/// instead of the addresses (SPEC §7, §11).
+pub fn routes_summary(routes: impl Iterator<Item = Route>) -> String {
+    let mut counts = BTreeMap::<&str, usize>::new();
+    for route in routes {
+        *counts.entry(route.as_str()).or_default() += 1;
+    }
+    counts
+        .iter()
+        .map(|(route, count)| format!("{route}={count}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_routes_summary_counts_routes_by_name_without_addresses() {
+        let summary = |routes: &[Route]| routes_summary(routes.iter().copied());
+        assert_eq!(
+            summary(&[Route::Viewer, Route::Community, Route::Community]),
+            "community=2,viewer=1"
+        );
+        assert_eq!(
+            summary(&[Route::Nta7516, Route::Community, Route::Viewer]),
+            "community=1,nta7516=1,viewer=1"
+        );
+        assert_eq!(summary(&[]), "");
+    }
 }

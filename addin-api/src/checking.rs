@@ -7,7 +7,9 @@ use addin_core::{
     verdict::{PhoneStatus, Route, Verdict},
 };
 
-use crate::{Error, app::App, send_token::IssuedSendToken, sessions::Session};
+use crate::{
+    Error, app::App, coverage, dispatch::Dispatch, send_token::IssuedSendToken, sessions::Session,
+};
 
 pub async fn check_draft(app: &App, session: &Session, mut draft: Draft) -> Result<Verdict, Error> {
     let loaded = app.directory.current();
@@ -36,8 +38,8 @@ pub async fn check_draft(app: &App, session: &Session, mut draft: Draft) -> Resu
     Ok(addin_core::check(&draft, &app.policy, directory))
 }
 
-/// A send token for a draft that may go out securely (SPEC §7), recorded in the audit log;
-/// refused with the verdict otherwise.
+/// A send token for a draft that may go out securely (SPEC §7), its dispatch stored for the
+/// relay and the issue recorded in the audit log; refused with the verdict otherwise.
 pub async fn issue_send_token(
     app: &App,
     session: &Session,
@@ -55,7 +57,12 @@ pub async fn issue_send_token(
     if !verdict.can_send_secure {
         return Err(Error::CannotSendSecure(Box::new(verdict)));
     }
-    let issued = app.signer.issue(&verdict, app.clock.now())?;
+    let issued = app
+        .signer
+        .issue(coverage::digest(&session.device, &verdict), app.clock.now())?;
+    app.dispatches
+        .record(&issued, &session.mailbox_hash, &Dispatch::of(&verdict))
+        .await?;
     app.audit
         .send_token_issued(&session.mailbox_hash, &verdict, &issued)
         .await?;

@@ -50,6 +50,10 @@ pub struct ServeArgs {
     /// [default: none; the TCP peer is the client]
     #[arg(long, env = "SENDSECURE_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::http::forwarded::parse_proxy_range)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Also listen for SMTP here: the secure route's relay that Exchange Online hands tagged
+    /// mail to (SPEC §13), e.g. 0.0.0.0:25 [default: off]
+    #[arg(long, env = "SENDSECURE_SMTP_LISTEN")]
+    pub smtp_listen: Option<SocketAddr>,
     /// The built task pane (Trunk's output)
     #[arg(long, env = "SENDSECURE_WEB_DIR", default_value = "dist")]
     pub web_dir: PathBuf,

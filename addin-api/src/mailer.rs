@@ -1,33 +1,26 @@
 //! The sign-in code e-mail (SPEC §8): composed in Dutch, English or German as plain text with
 //! an HTML alternative, and handed to the organisation's SMTP server (`smtp.url`) or, with none
-//! configured, written to `<data dir>/outbox/` as an `.eml` file (the development default).
+//! configured, written to `<data dir>/outbox/` as an `.eml` file (the development default);
+//! both through [`crate::outgoing_mail`].
 //!
-//! Nothing here logs, or puts in an error, the recipient's address or the code. An SMTP
-//! server's reply may quote the recipient's address, so of a refusal only its status code is
-//! kept.
+//! Nothing here logs, or puts in an error, the recipient's address or the code.
 
-use std::{
-    fmt, io,
-    path::{Path, PathBuf},
-    sync::Arc,
-    time::Duration,
-};
+use std::{fmt, path::Path, path::PathBuf, sync::Arc};
 
 use addin_core::{address::Address, api::Language};
 use async_trait::async_trait;
 use lettre::{
-    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    Message,
     message::{Mailbox, MultiPart},
-    transport::smtp::client::{Certificate, Tls, TlsParameters},
 };
 use rand::Rng;
-use tokio::io::AsyncWriteExt;
 use url::Url;
 
-use crate::Error;
-
-/// How long one SMTP command may wait for the server's answer.
-const SMTP_COMMAND_TIMEOUT: Duration = Duration::from_secs(15);
+pub use crate::outgoing_mail::Delivery;
+use crate::{
+    Error,
+    outgoing_mail::{Outbox, PlainSmtp, SendFailure, Transport},
+};
 
 /// A sign-in code e-mail, before it is composed.
 pub struct CodeMail {
@@ -47,23 +40,12 @@ impl fmt::Debug for CodeMail {
     }
 }
 
-/// Where a message went, for the log.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Delivery {
-    /// Accepted by the SMTP server.
-    Smtp,
-    /// Written to this `.eml` file.
-    Outbox(PathBuf),
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
     #[error("the e-mail cannot be composed: the mail library does not accept the address")]
     Compose,
-    #[error("{0}")]
-    Smtp(String),
-    #[error("cannot write to the outbox {path}: {source}")]
-    Outbox { path: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Send(#[from] SendFailure),
 }
 
 /// Sends sign-in code e-mails; the sign-in code does not care how.
@@ -81,23 +63,30 @@ pub fn from_config(
     extra_roots: Option<&Path>,
     outbox_dir: PathBuf,
 ) -> Result<Arc<dyn Mailer>, Error> {
-    match smtp_url.map(str::trim).filter(|url| !url.is_empty()) {
-        Some(url) => Ok(Arc::new(SmtpMailer::new(url, from, extra_roots)?)),
-        None => {
-            tracing::warn!(
-                outbox = %outbox_dir.display(),
-                "smtp.url is not set: sign-in e-mails are written to the outbox, not sent (development only)"
-            );
-            Ok(Arc::new(OutboxMailer {
-                dir: outbox_dir,
-                from,
-            }))
-        }
+    let outbox = Outbox {
+        dir: outbox_dir,
+        prefix: "sign-in",
+        with_envelope: false,
+    };
+    let transport = Transport::from_config(
+        smtp_url,
+        "smtp.url",
+        extra_roots,
+        PlainSmtp::Warn,
+        outbox.clone(),
+    )?;
+    if let Transport::Outbox(_) = transport {
+        tracing::warn!(
+            outbox = %outbox.dir.display(),
+            "smtp.url is not set: sign-in e-mails are written to the outbox, not sent (development only)"
+        );
     }
+    Ok(Arc::new(CodeMailer { transport, from }))
 }
 
-/// The From of the code e-mails: `--mail-from`, or else `Send Secure <no-reply@HOST>` for the
-/// public URL's host, which is the server's own name and usually in the organisation's domain.
+/// The From of the e-mails the server writes itself (sign-in codes, Viewer notifications):
+/// `--mail-from`, or else `Send Secure <no-reply@HOST>` for the public URL's host, which is
+/// the server's own name and usually in the organisation's domain.
 pub fn sender(mail_from: Option<&str>, public_url: &Url) -> Result<Mailbox, Error> {
     let text = match mail_from.map(str::trim).filter(|text| !text.is_empty()) {
         Some(text) => text.to_owned(),
@@ -113,180 +102,21 @@ pub fn sender(mail_from: Option<&str>, public_url: &Url) -> Result<Mailbox, Erro
     })
 }
 
-// ---- SMTP ----------------------------------------------------------------------------------
-
-/// How the connection to the SMTP server is secured, as `smtp.url` says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Security {
-    /// `smtp://host`: no TLS (a relay on the same host).
-    None,
-    /// `smtp://host?tls=opportunistic`: STARTTLS when offered.
-    Opportunistic,
-    /// `smtp://host?tls=required`: STARTTLS or fail.
-    Required,
-    /// `smtps://host`: TLS from the first byte.
-    Implicit,
-}
-
-impl Security {
-    fn of(url: &Url) -> Self {
-        let tls = url
-            .query_pairs()
-            .find(|(key, _)| key == "tls")
-            .map(|(_, value)| value.into_owned());
-        match (url.scheme(), tls.as_deref()) {
-            ("smtps", _) => Self::Implicit,
-            (_, Some("required")) => Self::Required,
-            (_, Some("opportunistic")) => Self::Opportunistic,
-            _ => Self::None,
-        }
-    }
-}
-
-pub struct SmtpMailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
-    from: Mailbox,
-}
-
-/// The URL may hold a password: only the transport's kind is shown.
-impl fmt::Debug for SmtpMailer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SmtpMailer").finish_non_exhaustive()
-    }
-}
-
-impl SmtpMailer {
-    /// `url` as lettre reads it: `smtp://[user:password@]host[:port][?tls=required|opportunistic]`
-    /// or `smtps://[user:password@]host[:port]`.
-    pub fn new(url: &str, from: Mailbox, extra_roots: Option<&Path>) -> Result<Self, Error> {
-        // The URL is never quoted back: it may hold the SMTP password.
-        let invalid = |problem: String| Error::InvalidConfig {
-            key: "smtp.url",
-            problem,
-        };
-        let usage = "must be smtp://host[:port][?tls=required|opportunistic] or smtps://host[:port], \
-                     with user:password@ before the host if the server wants it";
-        let parsed = Url::parse(url).map_err(|_| invalid(usage.into()))?;
-        let host = parsed
-            .host_str()
-            .ok_or_else(|| invalid(usage.into()))?
-            .to_owned();
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|_| invalid(usage.into()))?
-            .timeout(Some(SMTP_COMMAND_TIMEOUT));
-        let security = Security::of(&parsed);
-        if let Some(path) = extra_roots
-            && security != Security::None
-        {
-            let pem = std::fs::read(path)
-                .map_err(|e| invalid(format!("cannot read the CA file {}: {e}", path.display())))?;
-            let roots = Certificate::from_pem(&pem)
-                .map_err(|_| invalid(format!("{} is not a PEM certificate", path.display())))?;
-            let parameters = TlsParameters::builder(host.clone())
-                .add_root_certificate(roots)
-                .build_rustls()
-                .map_err(|e| invalid(format!("cannot set up TLS: {e}")))?;
-            builder = builder.tls(match security {
-                Security::Opportunistic => Tls::Opportunistic(parameters),
-                Security::Required => Tls::Required(parameters),
-                Security::Implicit | Security::None => Tls::Wrapper(parameters),
-            });
-        }
-        if matches!(security, Security::None | Security::Opportunistic) && !is_loopback(&host) {
-            tracing::warn!(
-                "smtp.url does not require TLS: sign-in codes may cross the network unencrypted; use smtps:// or ?tls=required"
-            );
-        }
-        Ok(Self {
-            transport: builder.build(),
-            from,
-        })
-    }
-}
-
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-#[async_trait]
-impl Mailer for SmtpMailer {
-    async fn send(&self, mail: &CodeMail) -> Result<Delivery, MailError> {
-        let message = compose(&self.from, mail)?;
-        self.transport
-            .send(message)
-            .await
-            .map_err(|error| MailError::Smtp(describe(&error)))?;
-        Ok(Delivery::Smtp)
-    }
-}
-
-/// An SMTP failure in words that never quote the server's reply (it may name the recipient).
-fn describe(error: &lettre::transport::smtp::Error) -> String {
-    let cause = || {
-        std::error::Error::source(error).map_or_else(String::new, |source| format!(": {source}"))
-    };
-    if let Some(code) = error.status() {
-        let verdict = if error.is_permanent() {
-            "refused"
-        } else {
-            "deferred"
-        };
-        format!("the SMTP server {verdict} the message ({code})")
-    } else if error.is_timeout() {
-        "the SMTP server did not answer in time".into()
-    } else if error.is_tls() {
-        format!("TLS with the SMTP server failed{}", cause())
-    } else if error.is_response() || error.is_client() {
-        "the SMTP server's answer was not understood".into()
-    } else {
-        format!("cannot talk to the SMTP server{}", cause())
-    }
-}
-
-// ---- The outbox ----------------------------------------------------------------------------
-
-/// Writes each message to a file of its own, readable by the server's user only: it holds a
-/// live sign-in code.
+/// Composes code e-mails and hands them to its transport.
 #[derive(Debug)]
-pub struct OutboxMailer {
-    dir: PathBuf,
+pub struct CodeMailer {
+    transport: Transport,
     from: Mailbox,
 }
 
 #[async_trait]
-impl Mailer for OutboxMailer {
+impl Mailer for CodeMailer {
     async fn send(&self, mail: &CodeMail) -> Result<Delivery, MailError> {
         let message = compose(&self.from, mail)?;
-        let failed = |path: &Path| {
-            let path = path.to_owned();
-            move |source| MailError::Outbox { path, source }
-        };
-        tokio::fs::create_dir_all(&self.dir)
-            .await
-            .map_err(failed(&self.dir))?;
-        let name = format!("sign-in-{:032x}", rand::rngs::OsRng.r#gen::<u128>());
-        let path = self.dir.join(format!("{name}.eml"));
-        // Written under another name and renamed when complete, so whoever watches the
-        // outbox never reads half a message.
-        let partial = self.dir.join(format!("{name}.part"));
-        let mut options = tokio::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        options.mode(0o600);
-        let written = async {
-            let mut file = options.open(&partial).await?;
-            file.write_all(&message.formatted()).await?;
-            // tokio writes in the background: flush so the file is complete when renamed.
-            file.flush().await?;
-            tokio::fs::rename(&partial, &path).await
-        };
-        written.await.map_err(failed(&path))?;
-        Ok(Delivery::Outbox(path))
+        Ok(self
+            .transport
+            .send(message.envelope(), &message.formatted())
+            .await?)
     }
 }
 
@@ -376,7 +206,7 @@ pub fn compose(from: &Mailbox, mail: &CodeMail) -> Result<Message, MailError> {
         .map_err(|_| MailError::Compose)
 }
 
-fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -499,40 +329,6 @@ mod tests {
     }
 
     #[test]
-    fn smtp_urls_are_checked_without_being_quoted() {
-        for bad in [
-            "http://user:hunter2@mail.example.nl",
-            "smtp://user:hunter2@mail.example.nl?tls=sometimes",
-            "not a url hunter2",
-        ] {
-            let error = SmtpMailer::new(bad, from(), None).expect_err(bad);
-            let text = error.to_string();
-            assert!(
-                text.starts_with("invalid configuration: smtp.url must be"),
-                "{text}"
-            );
-            assert!(!text.contains("hunter2"), "{text}");
-        }
-        for good in [
-            "smtp://127.0.0.1:2525",
-            "smtp://mail.example.nl:587?tls=required",
-            "smtp://mail.example.nl?tls=opportunistic",
-            "smtps://user:secret@mail.example.nl",
-        ] {
-            assert!(SmtpMailer::new(good, from(), None).is_ok(), "{good}");
-        }
-    }
-
-    #[test]
-    fn the_security_follows_the_url() {
-        let of = |url: &str| Security::of(&Url::parse(url).expect("valid"));
-        assert_eq!(of("smtp://h"), Security::None);
-        assert_eq!(of("smtp://h?tls=opportunistic"), Security::Opportunistic);
-        assert_eq!(of("smtp://h?tls=required"), Security::Required);
-        assert_eq!(of("smtps://h"), Security::Implicit);
-    }
-
-    #[test]
     fn debug_shows_neither_address_nor_code() {
         let shown = format!("{:?}", mail(Language::Nl));
         assert!(
@@ -544,10 +340,8 @@ mod tests {
     #[tokio::test]
     async fn the_outbox_gets_a_private_eml_file() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let outbox = OutboxMailer {
-            dir: dir.path().join("outbox"),
-            from: from(),
-        };
+        let outbox =
+            from_config(None, from(), None, dir.path().join("outbox")).expect("an outbox mailer");
         let Delivery::Outbox(path) = outbox.send(&mail(Language::De)).await.expect("written")
         else {
             panic!("the outbox writes files");

@@ -27,6 +27,8 @@ enum Command {
     Manifest(commands::manifest::Args),
     /// Manage users' sessions: `sessions revoke --mailbox ADDRESS`
     Sessions(commands::sessions::Args),
+    /// Print the Exchange Online PowerShell that routes secure mail through the relay
+    ExchangeSetup(commands::exchange_setup::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,12 +50,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             Ok(runtime.block_on(commands::serve::run(&args))?)
         }
-        Command::Manifest(args) => {
-            let mut out = io::stdout().lock();
-            out.write_all(commands::manifest::run(&args).as_bytes())
-                .and_then(|()| out.flush())
-                .context("cannot write the manifest to standard output")
-        }
+        Command::Manifest(args) => print_text(&commands::manifest::run(&args))
+            .context("cannot write the manifest to standard output"),
+        Command::ExchangeSetup(args) => print_text(&commands::exchange_setup::run(&args)?)
+            .context("cannot write the script to standard output"),
         Command::Sessions(commands::sessions::Args {
             command: commands::sessions::Command::Revoke(args),
         }) => {
@@ -89,6 +89,12 @@ fn init_logging() {
         .with_ansi(io::stderr().is_terminal())
         .with_writer(io::stderr)
         .init();
+}
+
+fn print_text(text: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
 }
 
 fn print_json(value: &impl serde::Serialize) -> io::Result<()> {

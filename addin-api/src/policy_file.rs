@@ -17,8 +17,9 @@ use crate::{
 };
 
 /// Every key of SPEC §3 and how its variable's text becomes a TOML value.
-const KEYS: [(&str, Kind); 13] = [
+const KEYS: [(&str, Kind); 19] = [
     ("organisation.domains", Kind::List),
+    ("organisation.name", Kind::Text),
     ("installation_type", Kind::Text),
     ("directory.variant", Kind::Text),
     ("directory.source", Kind::Text),
@@ -31,6 +32,11 @@ const KEYS: [(&str, Kind); 13] = [
     ("auth.entra.authority", Kind::Text),
     ("auth.reverify_after", Kind::Text),
     ("smtp.url", Kind::Text),
+    ("relay.accept_from", Kind::List),
+    ("relay.next_hop", Kind::Text),
+    ("relay.accept_within", Kind::Text),
+    ("viewer.retention", Kind::Text),
+    ("viewer.notification_subject", Kind::Bool),
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -219,6 +225,15 @@ mod tests {
                 ),
                 ("SENDSECURE_AUTH_REVERIFY_AFTER", "12h"),
                 ("SENDSECURE_SMTP_URL", "smtps://mail.example.nl:465"),
+                ("SENDSECURE_ORGANISATION_NAME", "Huisartsen Oost"),
+                (
+                    "SENDSECURE_RELAY_ACCEPT_FROM",
+                    "40.92.0.0/15, 2a01:111:f400::/48",
+                ),
+                ("SENDSECURE_RELAY_NEXT_HOP", "smtps://mx.example.nl"),
+                ("SENDSECURE_RELAY_ACCEPT_WITHIN", "24h"),
+                ("SENDSECURE_VIEWER_RETENTION", "30d"),
+                ("SENDSECURE_VIEWER_NOTIFICATION_SUBJECT", "true"),
             ],
         )
         .expect("valid overrides");
@@ -251,6 +266,21 @@ mod tests {
             policy.smtp.url.as_deref(),
             Some("smtps://mail.example.nl:465")
         );
+        assert_eq!(policy.organisation.name.as_deref(), Some("Huisartsen Oost"));
+        let accept_from: Vec<String> = policy
+            .relay
+            .accept_from
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(accept_from, ["40.92.0.0/15", "2a01:111:f400::/48"]);
+        assert_eq!(
+            policy.relay.next_hop.as_deref(),
+            Some("smtps://mx.example.nl")
+        );
+        assert_eq!(policy.relay.accept_within, Interval::from_secs(24 * 3600));
+        assert_eq!(policy.viewer.retention, Interval::from_secs(30 * 86_400));
+        assert!(policy.viewer.notification_subject);
     }
 
     #[test]

@@ -1,46 +1,49 @@
-//! Send tokens (SPEC §7): the server's signed statement of what was checked before a mail
-//! went out securely.
+//! Send tokens (SPEC §7): the server's signed word that a draft was checked, carried on the
+//! mail as the `X-SendSecure-Token` header to the relay (SPEC §13).
 //!
-//! The panel puts the token on the draft as the `X-SendSecure-Token` header; the secure-mail
-//! relay downstream verifies it against `/.well-known/jwks.json` and routes each recipient as
-//! the token says. It is also the NTA 7516 proof of what was checked, so it names the sender,
-//! each recipient's route and phone, and the attachments — never the message's content.
+//! The header travels with the mail to *every* recipient, so the token names no one: its
+//! claims are only `iss`, `aud` (`sendsecure-relay`), `jti`, `iat`, `exp` and `cov`, an
+//! opaque digest (see [`crate::coverage`]). What was checked is the dispatch, stored under
+//! the `jti` and sealed ([`crate::dispatch`]).
 //!
 //! The ES256 (ECDSA P-256) key is generated on first start and kept in the data directory. Its
-//! `kid` is derived from the public key, so it stays the same across restarts and a relay that
-//! caches the JWKS keeps working.
+//! `kid` is derived from the public key, so it stays the same across restarts and a verifier
+//! that caches the JWKS keeps working.
 
 use std::{
-    collections::BTreeMap,
     fs, io,
     path::Path,
     time::{Duration, SystemTime},
 };
 
-use addin_core::{
-    draft::Field,
-    verdict::{PhoneStatus, Route, Verdict},
-};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as BASE64URL};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use jsonwebtoken::{
+    Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind as JwtError,
+};
 use rand::RngCore;
 use rcgen::{KeyPair, PKCS_ECDSA_P256_SHA256};
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, clock::unix_seconds, vault};
 
-/// How long a send token is valid after it is issued (SPEC §7).
+/// How long a send token is usable at send time after it is issued (SPEC §7). The relay
+/// accepts its dispatch for longer (`relay.accept_within`): Exchange queues and retries.
 pub const SEND_TOKEN_TTL: Duration = Duration::from_secs(15 * 60);
+/// The token's audience: only the relay accepts it.
+pub const AUDIENCE: &str = "sendsecure-relay";
 /// The signing key's file in the data directory.
 pub const KEY_FILE: &str = "send-token-key.pem";
 /// Bytes of the public key's SHA-256 that make the `kid`: 96 bits tell our keys apart.
 const KID_BYTES: usize = 12;
+/// Clocks of instances behind one load balancer may differ a little.
+const CLOCK_SKEW: Duration = Duration::from_secs(60);
 
 /// Signs send tokens with the server's key.
 pub struct SendTokenSigner {
     issuer: String,
     kid: String,
     key: EncodingKey,
+    verifier: SendTokenVerifier,
     jwk: serde_json::Value,
 }
 
@@ -58,41 +61,46 @@ impl std::fmt::Debug for SendTokenSigner {
 pub struct IssuedSendToken {
     /// The compact JWS.
     pub token: String,
-    /// The `jti`, for the audit log.
+    /// The `jti`: the dispatch's key, and the audit log's reference.
     pub id: String,
+    /// Unix seconds.
+    pub iat: i64,
     /// Unix seconds.
     pub expires_at: i64,
 }
 
-/// The token's claims, as the relay reads them.
+/// Every claim a send token has. None of them names a person.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SendTokenClaims {
     /// The server's public base URL.
     pub iss: String,
-    /// The sender's address.
-    pub sub: String,
-    pub iat: i64,
-    pub nbf: i64,
-    pub exp: i64,
+    pub aud: String,
     pub jti: String,
-    pub recipients: Vec<RecipientClaim>,
-    pub attachments: AttachmentsClaim,
+    pub iat: i64,
+    pub exp: i64,
+    /// The coverage digest ([`crate::coverage`]).
+    pub cov: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RecipientClaim {
-    pub address: String,
-    pub field: Field,
-    pub route: Route,
-    /// E.164, for the Viewer's SMS access code; absent when the code goes by e-mail.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
+/// Why the relay does not believe a token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TokenRefusal {
+    #[error("the send token is not a well-formed token of this server")]
+    Malformed,
+    #[error("the send token's signature does not verify")]
+    BadSignature,
+    #[error("the send token is not meant for the relay")]
+    WrongAudience,
+    #[error("the send token was issued longer ago than the relay accepts")]
+    TooOld,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AttachmentsClaim {
-    pub count: usize,
-    pub total_size: u64,
+/// A token whose signature, issuer and audience hold, within its time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedToken {
+    pub jti: String,
+    pub iat: i64,
 }
 
 impl SendTokenSigner {
@@ -133,11 +141,14 @@ impl SendTokenSigner {
             return Err(invalid("holds a malformed public key".into()));
         };
         let kid = BASE64URL.encode(&vault::sha256(point)[..KID_BYTES]);
+        let (x, y) = (BASE64URL.encode(x), BASE64URL.encode(y));
+        let public = DecodingKey::from_ec_components(&x, &y)
+            .map_err(|error| invalid(format!("holds an unusable public key: {error}")))?;
         let jwk = serde_json::json!({
             "kty": "EC",
             "crv": "P-256",
-            "x": BASE64URL.encode(x),
-            "y": BASE64URL.encode(y),
+            "x": x,
+            "y": y,
             "kid": kid,
             "alg": "ES256",
             "use": "sig",
@@ -147,41 +158,25 @@ impl SendTokenSigner {
             kid,
             // rcgen keeps the key as PKCS#8 DER, the form jsonwebtoken (ring) signs with.
             key: EncodingKey::from_ec_der(key.serialized_der()),
+            verifier: SendTokenVerifier::new(issuer, public),
             jwk,
         };
         Ok((signer, generated))
     }
 
-    /// Signs a token for a verdict the caller has found `can_send_secure`.
-    pub fn issue(&self, verdict: &Verdict, now: SystemTime) -> Result<IssuedSendToken, Error> {
+    /// Signs a token for a checked draft whose coverage digest is `coverage`.
+    pub fn issue(&self, coverage: String, now: SystemTime) -> Result<IssuedSendToken, Error> {
         let iat = unix_seconds(now);
         let exp = iat.saturating_add_unsigned(SEND_TOKEN_TTL.as_secs());
         let mut id = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut id);
         let claims = SendTokenClaims {
             iss: self.issuer.clone(),
-            sub: verdict.sender.address.clone(),
-            iat,
-            nbf: iat,
-            exp,
+            aud: AUDIENCE.into(),
             jti: BASE64URL.encode(id),
-            recipients: verdict
-                .recipients
-                .iter()
-                .map(|recipient| RecipientClaim {
-                    address: recipient.address.clone(),
-                    field: recipient.field,
-                    route: recipient.route,
-                    phone: recipient
-                        .phone_number
-                        .clone()
-                        .filter(|_| recipient.phone == PhoneStatus::Given),
-                })
-                .collect(),
-            attachments: AttachmentsClaim {
-                count: verdict.attachments.count,
-                total_size: verdict.attachments.total_size,
-            },
+            iat,
+            exp,
+            cov: coverage,
         };
         let mut header = Header::new(Algorithm::ES256);
         header.kid = Some(self.kid.clone());
@@ -190,6 +185,7 @@ impl SendTokenSigner {
         Ok(IssuedSendToken {
             token,
             id: claims.jti,
+            iat,
             expires_at: exp,
         })
     }
@@ -198,83 +194,77 @@ impl SendTokenSigner {
     pub fn jwks(&self) -> serde_json::Value {
         serde_json::json!({ "keys": [self.jwk] })
     }
+
+    /// What the relay checks tokens with: the public key only.
+    pub fn verifier(&self) -> &SendTokenVerifier {
+        &self.verifier
+    }
 }
 
-/// How many recipients take each route, as `community=2,viewer=1`: what the audit log keeps
-/// instead of the addresses (SPEC §7, §11).
-pub fn routes_summary(verdict: &Verdict) -> String {
-    let mut counts = BTreeMap::<String, usize>::new();
-    for recipient in &verdict.recipients {
-        // The wire name (`nta7516`, `viewer`), so the log reads like the API.
-        let name = serde_json::to_value(recipient.route)
-            .ok()
-            .and_then(|value| value.as_str().map(str::to_owned))
-            .unwrap_or_else(|| format!("{:?}", recipient.route));
-        *counts.entry(name).or_default() += 1;
+/// Checks send tokens as the relay does (SPEC §13).
+pub struct SendTokenVerifier {
+    key: DecodingKey,
+    validation: Validation,
+}
+
+impl std::fmt::Debug for SendTokenVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SendTokenVerifier").finish_non_exhaustive()
     }
-    counts
-        .iter()
-        .map(|(route, count)| format!("{route}={count}"))
-        .collect::<Vec<_>>()
-        .join(",")
+}
+
+impl SendTokenVerifier {
+    fn new(issuer: &str, key: DecodingKey) -> Self {
+        let mut validation = Validation::new(Algorithm::ES256);
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["iss", "aud", "exp"]);
+        // `exp` bounds use at send time; the relay's window is `accept_within` after `iat`,
+        // judged on the injected clock below rather than jsonwebtoken's system clock.
+        validation.validate_exp = false;
+        Self { key, validation }
+    }
+
+    /// The token's id, when it is ours, for the relay, and issued at most `accept_within`
+    /// before `now`.
+    pub fn verify(
+        &self,
+        token: &str,
+        now: SystemTime,
+        accept_within: Duration,
+    ) -> Result<VerifiedToken, TokenRefusal> {
+        let claims = jsonwebtoken::decode::<SendTokenClaims>(token, &self.key, &self.validation)
+            .map_err(|error| match error.kind() {
+                JwtError::InvalidSignature | JwtError::InvalidAlgorithm => {
+                    TokenRefusal::BadSignature
+                }
+                JwtError::InvalidAudience => TokenRefusal::WrongAudience,
+                _ => TokenRefusal::Malformed,
+            })?
+            .claims;
+        let now = unix_seconds(now);
+        let window = i64::try_from(accept_within.as_secs()).unwrap_or(i64::MAX);
+        let skew = i64::try_from(CLOCK_SKEW.as_secs()).unwrap_or(0);
+        if claims.iat > now.saturating_add(skew) {
+            return Err(TokenRefusal::Malformed);
+        }
+        if now.saturating_sub(claims.iat) > window {
+            return Err(TokenRefusal::TooOld);
+        }
+        Ok(VerifiedToken {
+            jti: claims.jti,
+            iat: claims.iat,
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use addin_core::verdict::{AttachmentsReport, RecipientReport, SenderReport};
-    use jsonwebtoken::{DecodingKey, Validation, errors::ErrorKind};
-
     use super::*;
 
     const ISSUER: &str = "https://sendsecure.example.nl";
-
-    fn recipient(
-        address: &str,
-        field: Field,
-        route: Route,
-        phone: Option<&str>,
-    ) -> RecipientReport {
-        RecipientReport {
-            address: address.into(),
-            field,
-            route,
-            nta7516: false,
-            phone: if phone.is_some() {
-                PhoneStatus::Given
-            } else {
-                PhoneStatus::None
-            },
-            phone_number: phone.map(str::to_owned),
-        }
-    }
-
-    fn verdict() -> Verdict {
-        Verdict {
-            can_send_secure: true,
-            auto_send: false,
-            sender: SenderReport {
-                address: "a.jansen@huisartsen-oost.nl".into(),
-                known: true,
-                nta7516: true,
-            },
-            recipients: vec![
-                recipient(
-                    "patient@example.com",
-                    Field::To,
-                    Route::Viewer,
-                    Some("+31612345678"),
-                ),
-                recipient("lab@ziekenhuis.nl", Field::Cc, Route::Community, None),
-                recipient("apotheek@zorg.nl", Field::Bcc, Route::Community, None),
-            ],
-            attachments: AttachmentsReport {
-                count: 2,
-                total_size: 183_211,
-                items: Vec::new(),
-            },
-            findings: Vec::new(),
-        }
-    }
+    const COVERAGE: &str = "c0ver4ge";
+    const TWO_DAYS: Duration = Duration::from_secs(48 * 3600);
 
     fn signer(dir: &Path) -> SendTokenSigner {
         SendTokenSigner::load_or_create(&dir.join(KEY_FILE), ISSUER)
@@ -282,73 +272,45 @@ mod tests {
             .0
     }
 
-    /// Verifies as a relay would: with the key taken from the published JWKS only.
-    fn verify(
-        token: &str,
-        jwks: &serde_json::Value,
-    ) -> jsonwebtoken::errors::Result<SendTokenClaims> {
-        let jwk = &jwks["keys"][0];
-        let key = DecodingKey::from_ec_components(
-            jwk["x"].as_str().expect("x is a string"),
-            jwk["y"].as_str().expect("y is a string"),
-        )?;
-        let mut validation = Validation::new(Algorithm::ES256);
-        validation.leeway = 0;
-        validation.validate_nbf = true;
-        validation.set_issuer(&[ISSUER]);
-        validation.set_required_spec_claims(&["iss", "sub", "exp", "nbf"]);
-        jsonwebtoken::decode::<SendTokenClaims>(token, &key, &validation).map(|data| data.claims)
+    fn payload(token: &str) -> serde_json::Value {
+        let payload = token.split('.').nth(1).expect("a payload");
+        serde_json::from_slice(&BASE64URL.decode(payload).expect("base64url")).expect("JSON")
     }
 
     #[test]
-    fn a_token_verifies_against_the_jwks_and_names_what_was_checked() {
+    fn a_token_holds_only_the_six_claims() {
         let dir = tempfile::tempdir().expect("temp dir");
         let signer = signer(dir.path());
         let now = SystemTime::now();
 
-        let issued = signer.issue(&verdict(), now).expect("signs");
+        let issued = signer.issue(COVERAGE.into(), now).expect("signs");
 
         let header = jsonwebtoken::decode_header(&issued.token).expect("a JWS header");
         assert_eq!(header.alg, Algorithm::ES256);
-        assert_eq!(header.typ.as_deref(), Some("JWT"));
         assert_eq!(
             header.kid.as_deref(),
             signer.jwks()["keys"][0]["kid"].as_str()
         );
-        let claims = verify(&issued.token, &signer.jwks()).expect("valid under the JWKS");
-        assert_eq!(claims.iss, ISSUER);
-        assert_eq!(claims.sub, "a.jansen@huisartsen-oost.nl");
-        assert_eq!(claims.iat, unix_seconds(now));
-        assert_eq!(claims.nbf, claims.iat);
-        assert_eq!(claims.exp, claims.iat + 15 * 60);
-        assert_eq!(issued.expires_at, claims.exp);
-        assert_eq!(issued.id, claims.jti);
-        assert_eq!(BASE64URL.decode(&claims.jti).expect("base64url").len(), 16);
-        assert_eq!(
-            claims.attachments,
-            AttachmentsClaim {
-                count: 2,
-                total_size: 183_211
-            }
-        );
-
-        // The wire form the relay parses, phone only where one was given.
-        let payload = issued.token.split('.').nth(1).expect("a payload");
-        let payload: serde_json::Value =
-            serde_json::from_slice(&BASE64URL.decode(payload).expect("base64url")).expect("JSON");
-        assert_eq!(
-            payload["recipients"],
-            serde_json::json!([
-                {"address": "patient@example.com", "field": "to", "route": "viewer",
-                 "phone": "+31612345678"},
-                {"address": "lab@ziekenhuis.nl", "field": "cc", "route": "community"},
-                {"address": "apotheek@zorg.nl", "field": "bcc", "route": "community"},
-            ])
-        );
-        assert_eq!(
-            payload["attachments"],
-            serde_json::json!({"count": 2, "total_size": 183_211})
-        );
+        let claims = payload(&issued.token);
+        let names: Vec<&str> = claims
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(names, ["aud", "cov", "exp", "iat", "iss", "jti"]);
+        assert_eq!(claims["iss"], ISSUER);
+        assert_eq!(claims["aud"], AUDIENCE);
+        assert_eq!(claims["cov"], COVERAGE);
+        assert_eq!(claims["iat"], unix_seconds(now));
+        assert_eq!(claims["exp"], unix_seconds(now) + 15 * 60);
+        assert_eq!(issued.id, claims["jti"]);
+        assert_eq!(issued.iat, unix_seconds(now));
+        assert_eq!(issued.expires_at, unix_seconds(now) + 15 * 60);
+        let jti = BASE64URL
+            .decode(issued.id.as_bytes())
+            .expect("base64url jti");
+        assert_eq!(jti.len(), 16, "128 random bits");
     }
 
     #[test]
@@ -356,47 +318,68 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let signer = signer(dir.path());
         let now = SystemTime::now();
-        let first = signer.issue(&verdict(), now).expect("signs");
-        let second = signer.issue(&verdict(), now).expect("signs");
+        let first = signer.issue(COVERAGE.into(), now).expect("signs");
+        let second = signer.issue(COVERAGE.into(), now).expect("signs");
         assert_ne!(first.id, second.id);
     }
 
     #[test]
-    fn a_phone_not_given_stays_out_of_the_token() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut verdict = verdict();
-        verdict.recipients[0].phone = PhoneStatus::NotPossible;
-        let issued = signer(dir.path())
-            .issue(&verdict, SystemTime::now())
-            .expect("signs");
-        let claims = verify(&issued.token, &signer(dir.path()).jwks()).expect("valid");
-        assert_eq!(claims.recipients[0].phone, None);
-    }
-
-    #[test]
-    fn a_token_is_rejected_once_expired() {
+    fn the_relay_accepts_a_token_within_its_window_after_the_send_time_has_passed() {
         let dir = tempfile::tempdir().expect("temp dir");
         let signer = signer(dir.path());
-        // jsonwebtoken validates against the system clock, so "checked 16 minutes later" is a
-        // token issued 16 minutes ago, checked now.
-        let issued_at = SystemTime::now() - Duration::from_secs(16 * 60);
+        let issued_at = SystemTime::now();
+        let issued = signer.issue(COVERAGE.into(), issued_at).expect("signs");
+        let verify = |later: Duration| {
+            signer
+                .verifier()
+                .verify(&issued.token, issued_at + later, TWO_DAYS)
+        };
 
-        let issued = signer.issue(&verdict(), issued_at).expect("signs");
-
-        let error = verify(&issued.token, &signer.jwks()).expect_err("expired");
-        assert_eq!(error.kind(), &ErrorKind::ExpiredSignature);
+        let verified = verify(Duration::from_secs(16 * 60)).expect("past exp, within 48 h");
+        assert_eq!(verified.jti, issued.id);
+        assert_eq!(verified.iat, issued.iat);
+        assert!(verify(TWO_DAYS).is_ok(), "at the end of the window");
+        assert_eq!(
+            verify(TWO_DAYS + Duration::from_secs(1)),
+            Err(TokenRefusal::TooOld)
+        );
     }
 
     #[test]
-    fn a_token_is_rejected_under_another_key() {
+    fn a_token_from_the_future_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let signer = signer(dir.path());
+        let now = SystemTime::now();
+        let issued = signer
+            .issue(COVERAGE.into(), now + Duration::from_secs(3600))
+            .expect("signs");
+        assert_eq!(
+            signer.verifier().verify(&issued.token, now, TWO_DAYS),
+            Err(TokenRefusal::Malformed)
+        );
+    }
+
+    #[test]
+    fn another_key_another_audience_or_garbage_is_refused() {
         let ours = tempfile::tempdir().expect("temp dir");
         let theirs = tempfile::tempdir().expect("temp dir");
-        let issued = signer(ours.path())
-            .issue(&verdict(), SystemTime::now())
+        let now = SystemTime::now();
+        let foreign = signer(theirs.path())
+            .issue(COVERAGE.into(), now)
             .expect("signs");
+        let signer = signer(ours.path());
+        let verify = |token: &str| signer.verifier().verify(token, now, TWO_DAYS);
 
-        let error = verify(&issued.token, &signer(theirs.path()).jwks()).expect_err("wrong key");
-        assert_eq!(error.kind(), &ErrorKind::InvalidSignature);
+        assert_eq!(verify(&foreign.token), Err(TokenRefusal::BadSignature));
+        assert_eq!(verify("not.a.token"), Err(TokenRefusal::Malformed));
+        assert_eq!(verify(""), Err(TokenRefusal::Malformed));
+
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some(signer.kid.clone());
+        let mut claims = payload(&signer.issue(COVERAGE.into(), now).expect("signs").token);
+        claims["aud"] = "someone-else".into();
+        let other_audience = jsonwebtoken::encode(&header, &claims, &signer.key).expect("signs");
+        assert_eq!(verify(&other_audience), Err(TokenRefusal::WrongAudience));
     }
 
     #[test]
@@ -436,8 +419,12 @@ mod tests {
         assert!(!generated);
         assert_eq!(first.kid, second.kid);
         assert_eq!(first.jwks(), second.jwks());
-        let issued = first.issue(&verdict(), SystemTime::now()).expect("signs");
-        verify(&issued.token, &second.jwks()).expect("valid after a restart");
+        let now = SystemTime::now();
+        let issued = first.issue(COVERAGE.into(), now).expect("signs");
+        second
+            .verifier()
+            .verify(&issued.token, now, TWO_DAYS)
+            .expect("valid after a restart");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -481,15 +468,5 @@ mod tests {
         let error =
             SendTokenSigner::load_or_create(&in_missing_dir, ISSUER).expect_err("no directory");
         assert!(matches!(error, Error::DataDir { .. }), "{error:?}");
-    }
-
-    #[test]
-    fn the_routes_summary_counts_routes_by_name_without_addresses() {
-        assert_eq!(routes_summary(&verdict()), "community=2,viewer=1");
-        let mut verdict = verdict();
-        verdict.recipients[1].route = Route::Nta7516;
-        assert_eq!(routes_summary(&verdict), "community=1,nta7516=1,viewer=1");
-        verdict.recipients.clear();
-        assert_eq!(routes_summary(&verdict), "");
     }
 }

@@ -13,7 +13,9 @@ use crate::{
     app::{App, AppState},
     clock::Clock,
     config::ServeArgs,
-    http, tls,
+    http,
+    relay::RelayListener,
+    tls,
 };
 
 /// A server that is listening.
@@ -22,6 +24,8 @@ pub struct RunningServer {
     /// Where it actually listens (the port is chosen by the OS when `--listen` says 0).
     pub addr: SocketAddr,
     pub app: Arc<App>,
+    /// The relay, when `--smtp-listen` asks for it.
+    pub relay: Option<RelayListener>,
     handle: Handle,
     serving: tokio::task::JoinHandle<std::io::Result<()>>,
     refreshing: tokio::task::JoinHandle<()>,
@@ -46,7 +50,7 @@ impl RunningServer {
         // separate writes, and with Nagle's algorithm the second waits for the client's delayed
         // ACK: about 40 ms on every API call from the panel and the send handler.
         let server = axum_server::bind(args.listen)
-            .acceptor(RustlsAcceptor::new(tls).acceptor(NoDelayAcceptor::new()))
+            .acceptor(RustlsAcceptor::new(tls.clone()).acceptor(NoDelayAcceptor::new()))
             .handle(handle.clone());
         // The peer address is the client address the sign-in rate limit counts per.
         let serving =
@@ -61,9 +65,20 @@ impl RunningServer {
                     args.listen
                 ),
             })?;
+        let relay = match args.smtp_listen {
+            None => None,
+            Some(smtp) => {
+                let relay =
+                    RelayListener::start(smtp, Arc::clone(&started.app), Some(tls.get_inner()))
+                        .await?;
+                let _ = started.app.relay_address.set(relay.addr);
+                Some(relay)
+            }
+        };
         Ok(Self {
             addr,
             app: started.app,
+            relay,
             handle,
             serving,
             refreshing,
@@ -80,6 +95,7 @@ impl RunningServer {
     /// Stops accepting connections and lets requests in flight finish (at most 10 s).
     pub async fn shutdown(self) -> Result<(), Error> {
         self.refreshing.abort();
+        drop(self.relay);
         self.handle.graceful_shutdown(Some(Duration::from_secs(10)));
         match self.serving.await {
             Ok(result) => result.map_err(|e| Error::Internal(format!("the server stopped: {e}"))),

@@ -30,6 +30,8 @@ pub struct Session {
     pub mailbox_hash: Digest,
     pub method: AuthMethod,
     pub token_hash: Digest,
+    /// The browser the session belongs to: it keys the send token's coverage digest.
+    pub device: DeviceId,
     /// Unix seconds.
     pub expires_at: i64,
 }
@@ -149,6 +151,7 @@ impl Sessions {
             mailbox_hash: record.mailbox_hash,
             method,
             token_hash,
+            device,
             expires_at: now
                 .max(record.last_used_at)
                 .saturating_add(self.lifetime_secs),

@@ -63,6 +63,17 @@ pub enum Field {
     Bcc,
 }
 
+impl Field {
+    /// The wire name: `to`, `cc`, `bcc`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::To => "to",
+            Self::Cc => "cc",
+            Self::Bcc => "bcc",
+        }
+    }
+}
+
 impl Draft {
     /// Every recipient entry with its field, To then CC then BCC, in draft order.
     pub fn recipient_entries(&self) -> impl Iterator<Item = (Field, &DraftRecipient)> {
@@ -101,6 +112,16 @@ mod tests {
             r#"{"to": []}"#,
         ] {
             assert!(serde_json::from_str::<Draft>(json).is_err(), "{json}");
+        }
+    }
+
+    #[test]
+    fn field_names_are_the_wire_names() {
+        for field in [Field::To, Field::Cc, Field::Bcc] {
+            assert_eq!(
+                serde_json::to_value(field).expect("serialises"),
+                field.as_str()
+            );
         }
     }
 

@@ -13,6 +13,8 @@ pub enum Error {
     InvalidDomain,
     #[error("not a valid mobile phone number")]
     InvalidPhone,
+    #[error("not an IP address or CIDR range (e.g. 127.0.0.1 or 40.92.0.0/15)")]
+    InvalidNetworkRange,
     #[error("not a valid duration ({0}); use e.g. \"24h\" or \"30d\"")]
     InvalidDuration(String),
     #[error("the directory is not valid JSON: {0}")]

@@ -34,6 +34,26 @@ impl Phone {
     pub fn into_e164(self) -> String {
         self.0
     }
+
+    /// The number as the Viewer may show it to whoever holds the link: only the last two
+    /// digits (SPEC §14). Dutch mobiles the Dutch way (`06-••••••78`), others with their
+    /// country code (`+44 ••••••••56`).
+    pub fn masked(&self) -> String {
+        const DOT: char = '•';
+        let digits = &self.0[1..];
+        let last_two = digits
+            .get(digits.len().saturating_sub(2)..)
+            .unwrap_or_default();
+        if let Some(national) = digits.strip_prefix("316") {
+            let hidden = national.len().saturating_sub(2);
+            return format!("06-{}{last_two}", DOT.to_string().repeat(hidden));
+        }
+        let code = phonenumber::parse(None, &self.0)
+            .map(|number| number.code().value().to_string())
+            .unwrap_or_default();
+        let hidden = digits.len().saturating_sub(code.len() + 2);
+        format!("+{code} {}{last_two}", DOT.to_string().repeat(hidden))
+    }
 }
 
 impl fmt::Debug for Phone {
@@ -81,6 +101,15 @@ mod tests {
         ] {
             assert_eq!(Phone::parse(raw), Err(Error::InvalidPhone), "{raw:?}");
         }
+    }
+
+    #[test]
+    fn masked_numbers_show_only_the_last_two_digits() {
+        let masked = |raw: &str| Phone::parse(raw).expect("valid").masked();
+        assert_eq!(masked("06 12345678"), "06-••••••78");
+        assert_eq!(masked("+44 7911 123456"), "+44 ••••••••56");
+        assert_eq!(masked("+49 151 23456789"), "+49 •••••••••89");
+        assert_eq!(masked("+1 201 555 0123"), "+1 ••••••••23");
     }
 
     #[test]

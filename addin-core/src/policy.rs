@@ -98,6 +98,9 @@ pub use file::*;
 
 #[cfg(feature = "rules")]
 mod file {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+    use ipnet::{IpNet, Ipv4Net, Ipv6Net};
     use serde::Deserialize;
 
     use super::{AuthMethod, DirectoryVariant, InstallationType, Interval};
@@ -115,6 +118,10 @@ mod file {
         pub security_by_default: bool,
         pub auth: AuthSettings,
         pub smtp: SmtpSettings,
+        /// The secure route's SMTP relay (SPEC §13).
+        pub relay: RelaySettings,
+        /// The Viewer for recipients outside the domain book (SPEC §14).
+        pub viewer: ViewerSettings,
     }
 
     impl Default for Policy {
@@ -126,6 +133,8 @@ mod file {
                 security_by_default: true,
                 auth: AuthSettings::default(),
                 smtp: SmtpSettings::default(),
+                relay: RelaySettings::default(),
+                viewer: ViewerSettings::default(),
             }
         }
     }
@@ -135,6 +144,9 @@ mod file {
     pub struct Organisation {
         /// Recipients in these domains are internal.
         pub domains: Vec<Domain>,
+        /// The organisation's name as outside recipients read it in a Viewer notification
+        /// ("… of Huisartsen Oost sent you a secure message"); unset, the sender's domain.
+        pub name: Option<String>,
     }
 
     #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -204,6 +216,90 @@ mod file {
         /// `smtp://…` or `smtps://…`; unset writes sign-in mails to the outbox folder.
         pub url: Option<String>,
     }
+
+    #[derive(Clone, Debug, PartialEq, Deserialize)]
+    #[serde(default, deny_unknown_fields)]
+    pub struct RelaySettings {
+        /// Who may hand mail to the relay: Exchange Online's outbound ranges in production.
+        pub accept_from: Vec<NetworkRange>,
+        /// `smtp://…?tls=required` or `smtps://…`; unset writes to the relay outbox folder.
+        pub next_hop: Option<String>,
+        /// How long after issue a send token's dispatch is accepted (Exchange queues and
+        /// retries for up to two days).
+        pub accept_within: Interval,
+    }
+
+    impl Default for RelaySettings {
+        fn default() -> Self {
+            Self {
+                accept_from: vec![
+                    NetworkRange(IpNet::V4(Ipv4Net::new_assert(Ipv4Addr::LOCALHOST, 8))),
+                    NetworkRange(IpNet::V6(Ipv6Net::new_assert(Ipv6Addr::LOCALHOST, 128))),
+                ],
+                next_hop: None,
+                accept_within: Interval::from_secs(48 * 3600),
+            }
+        }
+    }
+
+    #[derive(Clone, Debug, PartialEq, Deserialize)]
+    #[serde(default, deny_unknown_fields)]
+    pub struct ViewerSettings {
+        /// How long a Viewer message can be read; then its content and key are deleted.
+        pub retention: Interval,
+        /// Whether the notification e-mail shows the subject (it may hold patient data).
+        pub notification_subject: bool,
+    }
+
+    impl Default for ViewerSettings {
+        fn default() -> Self {
+            Self {
+                retention: Interval::from_secs(90 * 24 * 3600),
+                notification_subject: false,
+            }
+        }
+    }
+
+    /// An IP address or a CIDR range, as an admin writes it: `127.0.0.0/8`, `::1`,
+    /// `40.92.0.0/15`. A bare address is a range of one.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+    #[serde(try_from = "String")]
+    pub struct NetworkRange(IpNet);
+
+    impl NetworkRange {
+        pub fn contains(&self, address: IpAddr) -> bool {
+            // An IPv4 client on a dual-stack socket arrives as ::ffff:a.b.c.d.
+            let address = match address {
+                IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
+                v4 => v4,
+            };
+            self.0.contains(&address)
+        }
+    }
+
+    impl std::str::FromStr for NetworkRange {
+        type Err = crate::Error;
+        fn from_str(raw: &str) -> Result<Self, crate::Error> {
+            let raw = raw.trim();
+            raw.parse::<IpNet>()
+                .or_else(|_| raw.parse::<IpAddr>().map(IpNet::from))
+                .map(|net| Self(net.trunc()))
+                .map_err(|_| crate::Error::InvalidNetworkRange)
+        }
+    }
+
+    impl TryFrom<String> for NetworkRange {
+        type Error = crate::Error;
+        fn try_from(raw: String) -> Result<Self, crate::Error> {
+            raw.parse()
+        }
+    }
+
+    impl std::fmt::Display for NetworkRange {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -220,6 +316,47 @@ mod tests {
         assert_eq!("15m".parse::<Interval>(), Ok(Interval::from_secs(900)));
         assert!("0s".parse::<Interval>().is_err());
         assert!("soon".parse::<Interval>().is_err());
+    }
+
+    #[cfg(feature = "rules")]
+    #[test]
+    fn network_ranges_take_addresses_and_cidr_ranges() {
+        let range = |raw: &str| raw.parse::<NetworkRange>();
+        let ip = |raw: &str| raw.parse::<std::net::IpAddr>().expect("an IP address");
+        let loopback = range("127.0.0.0/8").expect("a range");
+        assert!(loopback.contains(ip("127.0.0.1")));
+        assert!(
+            loopback.contains(ip("::ffff:127.0.0.9")),
+            "IPv4 mapped into IPv6"
+        );
+        assert!(!loopback.contains(ip("10.0.0.1")));
+        let one = range(" 40.92.0.7 ").expect("a bare address");
+        assert!(one.contains(ip("40.92.0.7")) && !one.contains(ip("40.92.0.8")));
+        assert_eq!(
+            range("40.92.1.0/15").expect("host bits").to_string(),
+            "40.92.0.0/15"
+        );
+        assert!(range("::1/128").expect("IPv6").contains(ip("::1")));
+        for bad in ["", "localhost", "10.0.0.0/33", "10.0.0"] {
+            assert_eq!(range(bad), Err(Error::InvalidNetworkRange), "{bad}");
+        }
+    }
+
+    #[cfg(feature = "rules")]
+    #[test]
+    fn the_secure_route_has_the_documented_defaults() {
+        let policy = Policy::default();
+        let defaults: Vec<String> = policy
+            .relay
+            .accept_from
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(defaults, ["127.0.0.0/8", "::1/128"]);
+        assert_eq!(policy.relay.accept_within, Interval::from_secs(48 * 3600));
+        assert_eq!(policy.relay.next_hop, None);
+        assert_eq!(policy.viewer.retention, Interval::from_secs(90 * 86_400));
+        assert!(!policy.viewer.notification_subject);
     }
 
     #[test]

@@ -53,6 +53,26 @@ pub enum Route {
     Unknown,
 }
 
+impl Route {
+    /// The wire name: `internal`, `community`, `nta7516`, `viewer` …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Internal => "internal",
+            Self::Community => "community",
+            Self::Nta7516 => "nta7516",
+            Self::Viewer => "viewer",
+            Self::Blocked => "blocked",
+            Self::Invalid => "invalid",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// Delivered by the secure route directly, without the Viewer (SPEC §13).
+    pub fn is_direct(self) -> bool {
+        matches!(self, Self::Internal | Self::Community | Self::Nta7516)
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PhoneStatus {
@@ -78,4 +98,31 @@ pub struct AttachmentReport {
     pub size: u64,
     /// This attachment's part of the total, 0.0–1.0, for the panel's bar.
     pub share: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_names_are_the_wire_names() {
+        for route in [
+            Route::Internal,
+            Route::Community,
+            Route::Nta7516,
+            Route::Viewer,
+            Route::Blocked,
+            Route::Invalid,
+            Route::Unknown,
+        ] {
+            assert_eq!(
+                serde_json::to_value(route).expect("serialises"),
+                route.as_str()
+            );
+            assert_eq!(
+                route.is_direct(),
+                matches!(route, Route::Internal | Route::Community | Route::Nta7516)
+            );
+        }
+    }
 }

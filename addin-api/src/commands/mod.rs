@@ -2,6 +2,7 @@
 //! writes to stdout and chooses the exit code.
 
 pub mod check;
+pub mod exchange_setup;
 pub mod manifest;
 pub mod serve;
 pub mod sessions;

@@ -13,5 +13,11 @@ pub async fn run(args: &ServeArgs) -> Result<(), Error> {
     println!("  manifest    {base}/manifest.xml  (sideload it in Outlook)");
     println!("  playground  {base}/playground");
     println!("  health      {base}/healthz");
+    if let Some(relay) = &server.relay {
+        println!(
+            "  relay       smtp://{}  (the secure route, SPEC §13)",
+            relay.addr
+        );
+    }
     server.run_until_signal().await
 }

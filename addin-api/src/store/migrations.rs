@@ -24,6 +24,11 @@ pub(super) const SQLITE: &[Step] = &[
         "sign in codes",
         include_str!("../../migrations/sqlite/0002_sign_in_codes.sql"),
     ),
+    (
+        3,
+        "secure route",
+        include_str!("../../migrations/sqlite/0003_secure_route.sql"),
+    ),
 ];
 
 pub(super) const POSTGRES: &[Step] = &[
@@ -36,6 +41,11 @@ pub(super) const POSTGRES: &[Step] = &[
         2,
         "sign in codes",
         include_str!("../../migrations/postgres/0002_sign_in_codes.sql"),
+    ),
+    (
+        3,
+        "secure route",
+        include_str!("../../migrations/postgres/0003_secure_route.sql"),
     ),
 ];
 

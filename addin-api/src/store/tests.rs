@@ -16,8 +16,9 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection, Executor};
 
 use super::{
-    AuditRecord, Digest, DirectorySnapshot, PostgresStore, SendLimit, SessionRecord,
-    SettingsRecord, SignInCodeRecord, SqliteStore, Store,
+    AuditRecord, Digest, DirectorySnapshot, DispatchClaim, DispatchRecord, DispatchState,
+    PostgresStore, SendLimit, SessionRecord, SettingsRecord, SignInCodeRecord, SqliteStore, Store,
+    ViewerMessageRecord, ViewerRecipientRecord,
 };
 
 // ---- Test records -------------------------------------------------------------------------
@@ -101,6 +102,43 @@ fn snapshot(version: &str, loaded_at: i64) -> DirectorySnapshot {
         last_modified: Some("Wed, 01 Oct 2025 08:00:00 GMT".to_owned()),
         loaded_at,
     }
+}
+
+/// Dispatch `n` of mailbox `m`, issued at `T0`.
+fn dispatch(n: u16, m: u16) -> DispatchRecord {
+    DispatchRecord {
+        token_id: format!("jti-{n}"),
+        owner_hash: mailbox(m),
+        sealed: sealed("dispatch", n),
+        issued_at: T0,
+    }
+}
+
+/// The Viewer message `id` of dispatch `n`, kept 90 days.
+fn viewer_message(id: &str, n: u16) -> ViewerMessageRecord {
+    ViewerMessageRecord {
+        id: id.to_owned(),
+        token_id: format!("jti-{n}"),
+        owner_hash: mailbox(1),
+        reference: format!("SS-{id}"),
+        withdraw_hash: key(b'W', n),
+        sealed_key: sealed("key", n),
+        content: sealed("content", n),
+        created_at: T0,
+        expires_at: T0 + 90 * 86_400,
+    }
+}
+
+fn viewer_recipient(n: u16, position: i64) -> ViewerRecipientRecord {
+    ViewerRecipientRecord {
+        link_hash: key(b'L', n),
+        position,
+        sealed: sealed("recipient", n),
+    }
+}
+
+fn parts(names: &[&str]) -> Vec<String> {
+    names.iter().map(|name| (*name).to_owned()).collect()
 }
 
 // ---- The suite ----------------------------------------------------------------------------
@@ -836,6 +874,167 @@ impl RawAudit for PostgresStore {
     }
 }
 
+async fn dispatch_round_trip(store: &dyn Store) {
+    assert_eq!(store.find_dispatch("jti-1").await.expect("find"), None);
+
+    store
+        .insert_dispatch(&dispatch(1, 1))
+        .await
+        .expect("insert");
+
+    let found = store
+        .find_dispatch("jti-1")
+        .await
+        .expect("find")
+        .expect("found");
+    assert_eq!(found.record, dispatch(1, 1));
+    assert_eq!(found.state, DispatchState::Issued);
+    assert_eq!((found.message_hash, found.state_at), (None, None));
+    assert!(found.handed_over.is_empty());
+    assert!(
+        store.insert_dispatch(&dispatch(1, 2)).await.is_err(),
+        "a token id is used once"
+    );
+}
+
+async fn dispatch_is_claimed_by_one_message_at_a_time(store: &dyn Store) {
+    store
+        .insert_dispatch(&dispatch(1, 1))
+        .await
+        .expect("insert");
+    let (first, second) = (key(b'H', 1), key(b'H', 2));
+    let lease_start = T0 + 10;
+
+    assert_eq!(
+        store
+            .claim_dispatch("jti-1", &first, lease_start, T0)
+            .await
+            .expect("claim"),
+        DispatchClaim::Claimed
+    );
+    for (message, now, stale_before, expected) in [
+        (first, T0 + 20, T0 + 5, DispatchClaim::InProgress),
+        (second, T0 + 20, T0 + 5, DispatchClaim::OtherMessage),
+        (first, T0 + 700, lease_start, DispatchClaim::Claimed),
+    ] {
+        assert_eq!(
+            store
+                .claim_dispatch("jti-1", &message, now, stale_before)
+                .await
+                .expect("claim"),
+            expected
+        );
+    }
+    store
+        .finish_dispatch("jti-1", DispatchState::Delivered, T0 + 800)
+        .await
+        .expect("finish");
+    let found = store
+        .find_dispatch("jti-1")
+        .await
+        .expect("find")
+        .expect("found");
+    assert_eq!(found.state, DispatchState::Delivered);
+    assert_eq!(found.message_hash, Some(first));
+    assert_eq!(found.state_at, Some(T0 + 800));
+    assert_eq!(
+        store
+            .claim_dispatch("jti-1", &second, T0 + 900, T0)
+            .await
+            .expect("claim"),
+        DispatchClaim::OtherMessage,
+        "the first message owns the token for good"
+    );
+    assert_eq!(
+        store
+            .claim_dispatch("jti-9", &first, T0, T0)
+            .await
+            .expect("claim"),
+        DispatchClaim::Unknown
+    );
+}
+
+async fn concurrent_claims_let_one_through(store: &dyn Store) {
+    store
+        .insert_dispatch(&dispatch(1, 1))
+        .await
+        .expect("insert");
+    let message = key(b'H', 1);
+    let claim = || store.claim_dispatch("jti-1", &message, T0 + 10, T0);
+    let claims = tokio::join!(claim(), claim(), claim(), claim(), claim(), claim());
+    let claimed = [claims.0, claims.1, claims.2, claims.3, claims.4, claims.5]
+        .into_iter()
+        .map(|claim| claim.expect("claim"))
+        .filter(|claim| *claim == DispatchClaim::Claimed)
+        .count();
+    assert_eq!(claimed, 1);
+}
+
+async fn handovers_are_noted_once(store: &dyn Store) {
+    store
+        .insert_dispatch(&dispatch(1, 1))
+        .await
+        .expect("insert");
+    store
+        .insert_dispatch(&dispatch(2, 1))
+        .await
+        .expect("insert");
+
+    for noted in [
+        &["next-hop:0", "next-hop:2"][..],
+        &["next-hop:2", "confirmation"],
+    ] {
+        store
+            .record_handovers("jti-1", &parts(noted), T0)
+            .await
+            .expect("noted");
+    }
+
+    let found = store
+        .find_dispatch("jti-1")
+        .await
+        .expect("find")
+        .expect("found");
+    assert_eq!(
+        found.handed_over,
+        ["confirmation", "next-hop:0", "next-hop:2"]
+    );
+    let other = store
+        .find_dispatch("jti-2")
+        .await
+        .expect("find")
+        .expect("found");
+    assert!(other.handed_over.is_empty());
+}
+
+async fn viewer_message_is_stored_once_per_dispatch(store: &dyn Store) {
+    store
+        .insert_dispatch(&dispatch(1, 1))
+        .await
+        .expect("insert");
+    let recipients = [viewer_recipient(1, 0), viewer_recipient(2, 1)];
+
+    let stored = store
+        .insert_viewer_message(&viewer_message("m1", 1), &recipients)
+        .await
+        .expect("stored");
+    assert_eq!(stored, viewer_message("m1", 1));
+
+    let again = store
+        .insert_viewer_message(&viewer_message("m2", 1), &[viewer_recipient(3, 0)])
+        .await
+        .expect("the first comes back");
+    assert_eq!(again, viewer_message("m1", 1));
+
+    assert!(
+        store
+            .insert_viewer_message(&viewer_message("m3", 9), &[])
+            .await
+            .is_err(),
+        "a Viewer message belongs to a dispatch"
+    );
+}
+
 // ---- The suite, run against each backend ---------------------------------------------------
 
 macro_rules! suite {
@@ -901,6 +1100,11 @@ suite!(
     every_sign_in_limit_applies,
     concurrent_sign_in_requests_never_exceed_the_limit,
     old_sign_in_rows_are_pruned,
+    dispatch_round_trip,
+    dispatch_is_claimed_by_one_message_at_a_time,
+    concurrent_claims_let_one_through,
+    handovers_are_noted_once,
+    viewer_message_is_stored_once_per_dispatch,
 );
 
 // ---- PostgreSQL test databases ------------------------------------------------------------

@@ -1,0 +1,412 @@
+//! Outgoing mail, whatever its content: an SMTP server given by URL (lettre, with TLS), or —
+//! with no URL, in development — a folder of `.eml` files. Sign-in codes (`smtp.url`) and
+//! the relay's next hop (`relay.next_hop`) both go out this way.
+//!
+//! Nothing here logs, or puts in an error, an address or a server's reply text: a reply may
+//! quote the recipient. Of a refusal only its status code is kept.
+
+use std::{
+    fmt,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use lettre::{
+    AsyncSmtpTransport, AsyncTransport, Tokio1Executor,
+    address::Envelope,
+    transport::smtp::client::{Certificate, Tls, TlsParameters},
+};
+use rand::Rng;
+use tokio::io::AsyncWriteExt;
+use url::Url;
+
+use crate::Error;
+
+/// How long one SMTP command may wait for the server's answer.
+const SMTP_COMMAND_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// What may be done with an `smtp://` URL without TLS to another machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlainSmtp {
+    /// Allowed with a warning in the log.
+    Warn,
+    /// Refused at start-up: patient data must not cross the network in clear.
+    Refuse,
+}
+
+/// Where mail goes.
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Outbox(Outbox),
+}
+
+/// The URL may hold a password: only the transport's kind is shown.
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Smtp(_) => f.write_str("Transport::Smtp"),
+            Self::Outbox(outbox) => f.debug_tuple("Transport::Outbox").field(outbox).finish(),
+        }
+    }
+}
+
+/// Where a message went, for the log.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// Accepted by the SMTP server.
+    Smtp,
+    /// Written to this `.eml` file.
+    Outbox(PathBuf),
+}
+
+/// Why a message did not go, in words that never quote the server.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SendFailure {
+    /// Worth trying again later: the server deferred it (4xx), or could not be reached.
+    #[error("{0}")]
+    Temporary(String),
+    /// The server refused it for good (5xx), or it cannot be sent as it is.
+    #[error("{0}")]
+    Permanent(String),
+}
+
+impl Transport {
+    /// SMTP to `url` (key names the policy key, for error messages), or the outbox when
+    /// there is none. `extra_roots` (PEM) are trusted for the server's certificate beside the
+    /// public roots.
+    pub fn from_config(
+        url: Option<&str>,
+        key: &'static str,
+        extra_roots: Option<&Path>,
+        plain: PlainSmtp,
+        outbox: Outbox,
+    ) -> Result<Self, Error> {
+        match url.map(str::trim).filter(|url| !url.is_empty()) {
+            Some(url) => smtp(url, key, extra_roots, plain).map(Self::Smtp),
+            None => Ok(Self::Outbox(outbox)),
+        }
+    }
+
+    pub async fn send(&self, envelope: &Envelope, raw: &[u8]) -> Result<Delivery, SendFailure> {
+        match self {
+            Self::Smtp(transport) => transport
+                .send_raw(envelope, raw)
+                .await
+                .map(|_| Delivery::Smtp)
+                .map_err(|error| classify(&error)),
+            Self::Outbox(outbox) => outbox
+                .write(envelope, raw)
+                .await
+                .map(Delivery::Outbox)
+                .map_err(|error| {
+                    SendFailure::Temporary(format!(
+                        "cannot write to the outbox {}: {error}",
+                        outbox.dir.display()
+                    ))
+                }),
+        }
+    }
+}
+
+// ---- SMTP ----------------------------------------------------------------------------------
+
+/// How the connection to the SMTP server is secured, as the URL says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Security {
+    /// `smtp://host`: no TLS (a relay on the same host).
+    None,
+    /// `smtp://host?tls=opportunistic`: STARTTLS when offered.
+    Opportunistic,
+    /// `smtp://host?tls=required`: STARTTLS or fail.
+    Required,
+    /// `smtps://host`: TLS from the first byte.
+    Implicit,
+}
+
+impl Security {
+    fn of(url: &Url) -> Self {
+        let tls = url
+            .query_pairs()
+            .find(|(key, _)| key == "tls")
+            .map(|(_, value)| value.into_owned());
+        match (url.scheme(), tls.as_deref()) {
+            ("smtps", _) => Self::Implicit,
+            (_, Some("required")) => Self::Required,
+            (_, Some("opportunistic")) => Self::Opportunistic,
+            _ => Self::None,
+        }
+    }
+}
+
+/// `url` as lettre reads it: `smtp://[user:password@]host[:port][?tls=required|opportunistic]`
+/// or `smtps://[user:password@]host[:port]`.
+fn smtp(
+    url: &str,
+    key: &'static str,
+    extra_roots: Option<&Path>,
+    plain: PlainSmtp,
+) -> Result<AsyncSmtpTransport<Tokio1Executor>, Error> {
+    // The URL is never quoted back: it may hold the SMTP password.
+    let invalid = |problem: String| Error::InvalidConfig { key, problem };
+    let usage = "must be smtp://host[:port][?tls=required|opportunistic] or smtps://host[:port], \
+                 with user:password@ before the host if the server wants it";
+    let parsed = Url::parse(url).map_err(|_| invalid(usage.into()))?;
+    let host = parsed
+        .host_str()
+        .ok_or_else(|| invalid(usage.into()))?
+        .to_owned();
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+        .map_err(|_| invalid(usage.into()))?
+        .timeout(Some(SMTP_COMMAND_TIMEOUT));
+    let security = Security::of(&parsed);
+    if let Some(path) = extra_roots
+        && security != Security::None
+    {
+        let pem = std::fs::read(path)
+            .map_err(|e| invalid(format!("cannot read the CA file {}: {e}", path.display())))?;
+        let roots = Certificate::from_pem(&pem)
+            .map_err(|_| invalid(format!("{} is not a PEM certificate", path.display())))?;
+        let parameters = TlsParameters::builder(host.clone())
+            .add_root_certificate(roots)
+            .build_rustls()
+            .map_err(|e| invalid(format!("cannot set up TLS: {e}")))?;
+        builder = builder.tls(match security {
+            Security::Opportunistic => Tls::Opportunistic(parameters),
+            Security::Required => Tls::Required(parameters),
+            Security::Implicit | Security::None => Tls::Wrapper(parameters),
+        });
+    }
+    if matches!(security, Security::None | Security::Opportunistic) && !is_loopback(&host) {
+        match plain {
+            PlainSmtp::Refuse => {
+                return Err(invalid(
+                    "must require TLS (smtps:// or ?tls=required) unless the server is on this machine"
+                        .into(),
+                ));
+            }
+            PlainSmtp::Warn => tracing::warn!(
+                key,
+                "the SMTP URL does not require TLS: mail may cross the network unencrypted; use smtps:// or ?tls=required"
+            ),
+        }
+    }
+    Ok(builder.build())
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// An SMTP failure, temporary or permanent, in words that never quote the server's reply.
+fn classify(error: &lettre::transport::smtp::Error) -> SendFailure {
+    let cause = || {
+        std::error::Error::source(error).map_or_else(String::new, |source| format!(": {source}"))
+    };
+    if let Some(code) = error.status() {
+        if error.is_permanent() {
+            SendFailure::Permanent(format!("the SMTP server refused the message ({code})"))
+        } else {
+            SendFailure::Temporary(format!("the SMTP server deferred the message ({code})"))
+        }
+    } else if error.is_timeout() {
+        SendFailure::Temporary("the SMTP server did not answer in time".into())
+    } else if error.is_tls() {
+        SendFailure::Temporary(format!("TLS with the SMTP server failed{}", cause()))
+    } else if error.is_response() || error.is_client() {
+        SendFailure::Temporary("the SMTP server's answer was not understood".into())
+    } else {
+        SendFailure::Temporary(format!("cannot talk to the SMTP server{}", cause()))
+    }
+}
+
+// ---- The outbox ----------------------------------------------------------------------------
+
+/// A folder that takes each message as a file of its own, readable by the server's user only
+/// (a message may hold a live sign-in code or a Viewer link).
+#[derive(Clone, Debug)]
+pub struct Outbox {
+    pub dir: PathBuf,
+    /// Starts each file name, so the kind of message shows in a listing.
+    pub prefix: &'static str,
+    /// Whether to write the envelope beside the message (`NAME.envelope.json`): the headers
+    /// do not show Bcc recipients, the envelope does.
+    pub with_envelope: bool,
+}
+
+impl Outbox {
+    async fn write(&self, envelope: &Envelope, raw: &[u8]) -> std::io::Result<PathBuf> {
+        tokio::fs::create_dir_all(&self.dir).await?;
+        let name = format!("{}-{:032x}", self.prefix, rand::rngs::OsRng.r#gen::<u128>());
+        if self.with_envelope {
+            let json = serde_json::json!({
+                "from": envelope.from().map(ToString::to_string),
+                "to": envelope.to().iter().map(ToString::to_string).collect::<Vec<_>>(),
+            });
+            self.write_file(
+                &format!("{name}.envelope.json"),
+                json.to_string().as_bytes(),
+            )
+            .await?;
+        }
+        // The message last, so whoever watches for `.eml` finds its envelope there already.
+        self.write_file(&format!("{name}.eml"), raw).await
+    }
+
+    /// Written under another name and renamed when complete, so whoever watches the folder
+    /// never reads half a file.
+    async fn write_file(&self, name: &str, contents: &[u8]) -> std::io::Result<PathBuf> {
+        let path = self.dir.join(name);
+        let partial = self.dir.join(format!("{name}.part"));
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let mut file = options.open(&partial).await?;
+        file.write_all(contents).await?;
+        // tokio writes in the background: flush so the file is complete when renamed.
+        file.flush().await?;
+        tokio::fs::rename(&partial, &path).await?;
+        Ok(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outbox(dir: &Path, with_envelope: bool) -> Outbox {
+        Outbox {
+            dir: dir.join("outbox"),
+            prefix: "test",
+            with_envelope,
+        }
+    }
+
+    fn envelope() -> Envelope {
+        Envelope::new(
+            Some("a.jansen@huisartsen-oost.nl".parse().expect("an address")),
+            vec![
+                "b@zorgmail.nl".parse().expect("an address"),
+                "c@zorgmail.nl".parse().expect("an address"),
+            ],
+        )
+        .expect("an envelope")
+    }
+
+    fn transport(url: &str, plain: PlainSmtp) -> Result<Transport, Error> {
+        let dir = std::env::temp_dir();
+        Transport::from_config(
+            Some(url),
+            "relay.next_hop",
+            None,
+            plain,
+            outbox(&dir, false),
+        )
+    }
+
+    // The pooled SMTP transport needs a Tokio runtime, also to be dropped.
+    #[tokio::test]
+    async fn urls_are_checked_without_being_quoted() {
+        for bad in [
+            "http://user:hunter2@mail.example.nl",
+            "smtp://user:hunter2@mail.example.nl?tls=sometimes",
+            "not a url hunter2",
+        ] {
+            let text = transport(bad, PlainSmtp::Warn).expect_err(bad).to_string();
+            assert!(
+                text.starts_with("invalid configuration: relay.next_hop must be"),
+                "{text}"
+            );
+            assert!(!text.contains("hunter2"), "{text}");
+        }
+        for good in [
+            "smtp://127.0.0.1:2525",
+            "smtp://mail.example.nl:587?tls=required",
+            "smtp://mail.example.nl?tls=opportunistic",
+            "smtps://user:secret@mail.example.nl",
+        ] {
+            assert!(transport(good, PlainSmtp::Warn).is_ok(), "{good}");
+        }
+    }
+
+    #[tokio::test]
+    async fn plain_smtp_to_another_machine_can_be_refused() {
+        for refused in [
+            "smtp://mail.example.nl:25",
+            "smtp://mail.example.nl?tls=opportunistic",
+            "smtp://10.0.0.8",
+        ] {
+            let text = transport(refused, PlainSmtp::Refuse)
+                .expect_err(refused)
+                .to_string();
+            assert!(text.contains("must require TLS"), "{text}");
+        }
+        for allowed in [
+            "smtp://127.0.0.1:2525",
+            "smtp://localhost:25",
+            "smtp://[::1]:25",
+            "smtp://mail.example.nl?tls=required",
+            "smtps://mail.example.nl",
+        ] {
+            assert!(transport(allowed, PlainSmtp::Refuse).is_ok(), "{allowed}");
+        }
+    }
+
+    #[test]
+    fn the_security_follows_the_url() {
+        let of = |url: &str| Security::of(&Url::parse(url).expect("valid"));
+        assert_eq!(of("smtp://h"), Security::None);
+        assert_eq!(of("smtp://h?tls=opportunistic"), Security::Opportunistic);
+        assert_eq!(of("smtp://h?tls=required"), Security::Required);
+        assert_eq!(of("smtps://h"), Security::Implicit);
+    }
+
+    #[tokio::test]
+    async fn the_outbox_gets_private_files_and_the_envelope_when_asked() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let transport = Transport::Outbox(outbox(dir.path(), true));
+
+        let Delivery::Outbox(path) = transport
+            .send(&envelope(), b"Subject: x\r\n\r\nbody\r\n")
+            .await
+            .expect("written")
+        else {
+            panic!("the outbox writes files");
+        };
+
+        assert_eq!(path.extension().and_then(|e| e.to_str()), Some("eml"));
+        assert_eq!(
+            std::fs::read(&path).expect("readable"),
+            b"Subject: x\r\n\r\nbody\r\n"
+        );
+        let envelope_path = path.with_extension("envelope.json");
+        let written: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&envelope_path).expect("an envelope"))
+                .expect("JSON");
+        assert_eq!(
+            written,
+            serde_json::json!({
+                "from": "a.jansen@huisartsen-oost.nl",
+                "to": ["b@zorgmail.nl", "c@zorgmail.nl"],
+            })
+        );
+        let files = std::fs::read_dir(dir.path().join("outbox"))
+            .expect("the outbox")
+            .count();
+        assert_eq!(files, 2, "no partial file is left behind");
+        #[cfg(unix)]
+        for file in [&path, &envelope_path] {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(file)
+                .expect("exists")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

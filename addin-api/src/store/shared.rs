@@ -1,0 +1,237 @@
+//! Queries both backends run as they are: SQLite accepts PostgreSQL's `$N` placeholders
+//! (sqlx binds them by number), and the statements below use only SQL both understand
+//! (`ON CONFLICT`, `RETURNING`). `SqliteStore` and `PostgresStore` hand these calls their
+//! pool; what truly differs (locks, pragmas) stays in their own files.
+
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row, Type};
+
+use super::{
+    Digest, DispatchClaim, DispatchRecord, DispatchState, StoreError, StoreResult, StoredDispatch,
+    ViewerMessageRecord, ViewerRecipientRecord,
+};
+
+/// The shared queries on one backend's pool.
+pub(super) struct Queries<'p, DB: Database>(pub &'p Pool<DB>);
+
+impl<DB> Queries<'_, DB>
+where
+    DB: Database,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'c> &'c Pool<DB>: Executor<'c, Database = DB>,
+    for<'q> &'q [u8]: Encode<'q, DB> + Type<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q [u8]>: Encode<'q, DB>,
+    for<'r> Vec<u8>: Decode<'r, DB> + Type<DB>,
+    for<'r> String: Decode<'r, DB> + Type<DB>,
+    for<'r> i64: Decode<'r, DB>,
+    for<'c> &'c str: ColumnIndex<DB::Row>,
+{
+    pub async fn insert_dispatch(&self, dispatch: &DispatchRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO dispatches (token_id, owner_hash, sealed, issued_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(dispatch.token_id.as_str())
+        .bind(dispatch.owner_hash.as_slice())
+        .bind(dispatch.sealed.as_slice())
+        .bind(dispatch.issued_at)
+        .execute(self.0)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn find_dispatch(&self, token_id: &str) -> StoreResult<Option<StoredDispatch>> {
+        let row = sqlx::query(
+            "SELECT token_id, owner_hash, sealed, issued_at, message_hash, state, state_at \
+             FROM dispatches WHERE token_id = $1",
+        )
+        .bind(token_id)
+        .fetch_optional(self.0)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let parts =
+            sqlx::query("SELECT part FROM dispatch_handovers WHERE token_id = $1 ORDER BY part")
+                .bind(token_id)
+                .fetch_all(self.0)
+                .await?
+                .iter()
+                .map(|row| row.try_get("part"))
+                .collect::<Result<Vec<String>, _>>()?;
+        let state: String = row.try_get("state")?;
+        Ok(Some(StoredDispatch {
+            record: DispatchRecord {
+                token_id: row.try_get("token_id")?,
+                owner_hash: digest(row.try_get("owner_hash")?, "dispatches.owner_hash")?,
+                sealed: row.try_get("sealed")?,
+                issued_at: row.try_get("issued_at")?,
+            },
+            state: DispatchState::parse(&state)?,
+            message_hash: row
+                .try_get::<Option<Vec<u8>>, _>("message_hash")?
+                .map(|bytes| digest(bytes, "dispatches.message_hash"))
+                .transpose()?,
+            state_at: row.try_get("state_at")?,
+            handed_over: parts,
+        }))
+    }
+
+    pub async fn claim_dispatch(
+        &self,
+        token_id: &str,
+        message_hash: &Digest,
+        now: i64,
+        stale_before: i64,
+    ) -> StoreResult<DispatchClaim> {
+        let claimed = sqlx::query(
+            "UPDATE dispatches SET message_hash = $2, state = 'delivering', state_at = $3 \
+             WHERE token_id = $1 \
+               AND (message_hash IS NULL OR message_hash = $2) \
+               AND (state IN ('issued', 'failed', 'delivered') \
+                    OR (state = 'delivering' AND state_at <= $4)) \
+             RETURNING token_id",
+        )
+        .bind(token_id)
+        .bind(message_hash.as_slice())
+        .bind(now)
+        .bind(stale_before)
+        .fetch_optional(self.0)
+        .await?;
+        if claimed.is_some() {
+            return Ok(DispatchClaim::Claimed);
+        }
+        // Not ours to deliver now; a claimed dispatch never changes message, so this read
+        // cannot turn a refusal into the wrong one.
+        let Some(found) = self.find_dispatch(token_id).await? else {
+            return Ok(DispatchClaim::Unknown);
+        };
+        Ok(match found.message_hash {
+            Some(hash) if hash != *message_hash => DispatchClaim::OtherMessage,
+            _ => DispatchClaim::InProgress,
+        })
+    }
+
+    pub async fn record_handovers(
+        &self,
+        token_id: &str,
+        parts: &[String],
+        at: i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.0.begin().await?;
+        for part in parts {
+            sqlx::query(
+                "INSERT INTO dispatch_handovers (token_id, part, at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (token_id, part) DO NOTHING",
+            )
+            .bind(token_id)
+            .bind(part.as_str())
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn finish_dispatch(
+        &self,
+        token_id: &str,
+        state: DispatchState,
+        at: i64,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE dispatches SET state = $2, state_at = $3 WHERE token_id = $1")
+            .bind(token_id)
+            .bind(state.as_str())
+            .bind(at)
+            .execute(self.0)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn insert_viewer_message(
+        &self,
+        message: &ViewerMessageRecord,
+        recipients: &[ViewerRecipientRecord],
+    ) -> StoreResult<ViewerMessageRecord> {
+        let mut tx = self.0.begin().await?;
+        sqlx::query(
+            "INSERT INTO viewer_messages \
+             (id, token_id, owner_hash, reference, withdraw_hash, sealed_key, content, \
+              created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (token_id) DO NOTHING",
+        )
+        .bind(message.id.as_str())
+        .bind(message.token_id.as_str())
+        .bind(message.owner_hash.as_slice())
+        .bind(message.reference.as_str())
+        .bind(message.withdraw_hash.as_slice())
+        .bind(message.sealed_key.as_slice())
+        .bind(message.content.as_slice())
+        .bind(message.created_at)
+        .bind(message.expires_at)
+        .execute(&mut *tx)
+        .await?;
+        // Ours, or the one an earlier attempt of the same message stored.
+        let row = sqlx::query(
+            "SELECT id, token_id, owner_hash, reference, withdraw_hash, sealed_key, \
+             content, created_at, expires_at FROM viewer_messages WHERE token_id = $1",
+        )
+        .bind(message.token_id.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        let stored = viewer_message(&row)?;
+        if stored.id != message.id {
+            tx.commit().await?;
+            return Ok(stored);
+        }
+        for recipient in recipients {
+            sqlx::query(
+                "INSERT INTO viewer_recipients (link_hash, message_id, position, sealed) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(recipient.link_hash.as_slice())
+            .bind(message.id.as_str())
+            .bind(recipient.position)
+            .bind(recipient.sealed.as_slice())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(stored)
+    }
+}
+
+fn digest(bytes: Vec<u8>, column: &'static str) -> StoreResult<Digest> {
+    Digest::try_from(bytes).map_err(|_| StoreError::Corrupt(column))
+}
+
+fn viewer_message<R>(row: &R) -> StoreResult<ViewerMessageRecord>
+where
+    R: Row,
+    for<'c> &'c str: ColumnIndex<R>,
+    for<'r> Vec<u8>: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Option<Vec<u8>>: Decode<'r, R::Database>,
+{
+    // A message whose content was deleted has no key either; the relay only reads back a
+    // message it stored moments ago.
+    let content: Option<Vec<u8>> = row.try_get("content")?;
+    let sealed_key: Option<Vec<u8>> = row.try_get("sealed_key")?;
+    Ok(ViewerMessageRecord {
+        id: row.try_get("id")?,
+        token_id: row.try_get("token_id")?,
+        owner_hash: digest(row.try_get("owner_hash")?, "viewer_messages.owner_hash")?,
+        reference: row.try_get("reference")?,
+        withdraw_hash: digest(
+            row.try_get("withdraw_hash")?,
+            "viewer_messages.withdraw_hash",
+        )?,
+        sealed_key: sealed_key.unwrap_or_default(),
+        content: content.unwrap_or_default(),
+        created_at: row.try_get("created_at")?,
+        expires_at: row.try_get("expires_at")?,
+    })
+}
