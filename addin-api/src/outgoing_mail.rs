@@ -89,8 +89,10 @@ impl Transport {
 
     pub async fn send(&self, envelope: &Envelope, raw: &[u8]) -> Result<Delivery, SendFailure> {
         match self {
+            // lettre ends DATA with CRLF "." CRLF whatever the message ends with; without
+            // this, a message that ends in CRLF (they all do) would gain an empty line.
             Self::Smtp(transport) => transport
-                .send_raw(envelope, raw)
+                .send_raw(envelope, raw.strip_suffix(b"\r\n").unwrap_or(raw))
                 .await
                 .map(|_| Delivery::Smtp)
                 .map_err(|error| classify(&error)),

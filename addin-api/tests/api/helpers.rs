@@ -188,6 +188,7 @@ pub struct TestAppBuilder {
     directory: Option<String>,
     directory_source: Option<String>,
     ca_cert: Option<PathBuf>,
+    smtp_listen: Option<SocketAddr>,
 }
 
 impl TestAppBuilder {
@@ -218,6 +219,12 @@ impl TestAppBuilder {
     /// Extra CA certificates for the server's outgoing HTTPS (`--ca-cert`).
     pub fn ca_cert(mut self, path: &Path) -> Self {
         self.ca_cert = Some(path.to_owned());
+        self
+    }
+
+    /// Starts the relay too (`--smtp-listen`), on a free port of `ip`.
+    pub fn relay_on(mut self, ip: std::net::IpAddr) -> Self {
+        self.smtp_listen = Some(SocketAddr::new(ip, 0));
         self
     }
 
@@ -254,6 +261,7 @@ impl TestAppBuilder {
         args.data_key = Some(data_key());
         args.send_token_key = None;
         args.ca_cert = self.ca_cert;
+        args.smtp_listen = self.smtp_listen;
         args.web_dir = dir.path().join("web");
 
         let clock = Arc::new(ManualClock::new(SystemTime::now()));
@@ -346,6 +354,7 @@ impl TestApp {
             directory: Some(SAMPLE_DIRECTORY.to_owned()),
             directory_source: None,
             ca_cert: None,
+            smtp_listen: None,
         }
     }
 
@@ -365,6 +374,20 @@ impl TestApp {
 
     pub fn data_dir(&self) -> &Path {
         &self.args.data_dir
+    }
+
+    /// Where the relay listens (the app was built with [`TestAppBuilder::relay_on`]).
+    pub fn relay_addr(&self) -> SocketAddr {
+        self.server()
+            .relay
+            .as_ref()
+            .expect("the app runs the relay")
+            .addr
+    }
+
+    /// The development CA the server's certificate chains to.
+    pub fn dev_ca_path(&self) -> PathBuf {
+        self.data_dir().join("tls").join("dev-ca.pem")
     }
 
     /// The directory file the policy names (it may be missing).
@@ -708,8 +731,8 @@ pub async fn verify_send_token(api: &ApiClient, token: &str) -> Value {
     .expect("a P-256 public key");
     let mut validation = Validation::new(Algorithm::ES256);
     validation.set_issuer(&[PUBLIC_URL]);
-    validation.set_required_spec_claims(&["iss", "sub", "exp", "nbf"]);
-    validation.validate_nbf = true;
+    validation.set_audience(&["sendsecure-relay"]);
+    validation.set_required_spec_claims(&["iss", "aud", "exp"]);
     jsonwebtoken::decode::<Value>(token, &key, &validation)
         .expect("the signature verifies")
         .claims

@@ -191,7 +191,7 @@ async fn two_serve_processes_share_one_postgres_database() {
         .await
         .ok_json();
     let claims = verify_send_token(&second, issued["token"].as_str().expect("a token")).await;
-    assert_eq!(claims["sub"], SENDER);
+    assert_eq!(claims["aud"], "sendsecure-relay");
 
     first.stop().await;
     second.stop().await;

@@ -52,7 +52,8 @@ struct Inbox {
     arrived: Notify,
 }
 
-/// Listens on 127.0.0.1 on a port of its own; stops when dropped.
+/// Listens on 127.0.0.1 on a port of its own; stops when dropped, its open connections too
+/// (as a server that goes down would).
 pub struct SmtpServer {
     pub addr: SocketAddr,
     inbox: Arc<Inbox>,
@@ -61,7 +62,12 @@ pub struct SmtpServer {
 
 impl SmtpServer {
     pub async fn start(security: Security) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), security).await
+    }
+
+    /// On a given address, e.g. where a stopped server listened.
+    pub async fn start_on(addr: SocketAddr, security: Security) -> Self {
+        let listener = TcpListener::bind(addr)
             .await
             .expect("a loopback port for SMTP");
         let addr = listener.local_addr().expect("a local address");
@@ -120,13 +126,16 @@ impl Drop for SmtpServer {
 }
 
 async fn accept(listener: TcpListener, security: Security, inbox: Arc<Inbox>) {
+    // Aborting this task (dropping the server) drops the set, which aborts every connection.
+    let mut connections = tokio::task::JoinSet::new();
     while let Ok((stream, peer)) = listener.accept().await {
         let security = security.clone();
         let inbox = Arc::clone(&inbox);
-        tokio::spawn(async move {
+        connections.spawn(async move {
             // A connection the client drops half-way is the client's business.
             let _ = converse(stream, peer.ip(), security, inbox).await;
         });
+        while connections.try_join_next().is_some() {}
     }
 }
 
