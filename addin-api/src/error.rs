@@ -59,6 +59,9 @@ pub enum Error {
     BadRequest { code: &'static str, message: String },
     #[error("{message}")]
     Unprocessable { code: &'static str, message: String },
+    /// Not possible in the server's present configuration (409).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
     #[error("not found")]
     NotFound,
     #[error("this method is not allowed here")]

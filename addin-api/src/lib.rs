@@ -21,6 +21,7 @@ pub mod mailer;
 pub mod manifest;
 pub mod outgoing_mail;
 pub mod pairings;
+pub mod playground;
 pub mod policy_file;
 pub mod preferences;
 pub mod relay;

@@ -9,8 +9,13 @@
  *
  * Decisions, in order:
  *   1. The draft already carries an X-SendSecure-Token (put there by the panel's "Veilig
- *      verzenden") that is unexpired and names exactly the current sender, recipients and
- *      attachments → allow. (The signature is not verified here: the relay does that.)
+ *      verzenden") that is unexpired and was issued for exactly the current sender, recipients
+ *      and attachments → allow. The token names no one (the header reaches every recipient):
+ *      its `cov` claim is an HMAC-SHA-256 of what was checked, keyed with this browser's device
+ *      id, which the handler recomputes from the draft (see coverageText). Where the runtime
+ *      has no storage (classic Outlook) the device id is out of reach: an unexpired token is
+ *      honoured, and the relay, which checks the mail against what was checked, has the last
+ *      word. (The signature is not verified here either: the relay does that.)
  *   2. No same-origin storage (classic Outlook's runtime) → say the check cannot run here; the
  *      user may send normally or securely from the panel.
  *   3. Not signed in (no session in storage, or the API answers 401) → block and offer the
@@ -51,6 +56,10 @@
   const EVENT_BUDGET_MS = 2000;
   /** A token that expires sooner than this is not trusted to reach the relay in time. */
   const TOKEN_MARGIN_MS = 30 * 1000;
+  /** The send token's audience: the relay. */
+  const TOKEN_AUDIENCE = "sendsecure-relay";
+  /** The first line of the coverage digest's text (addin-api/src/coverage.rs). */
+  const COVERAGE_VERSION = "sendsecure-coverage-v1";
   /** Smart Alerts shows at most 500 characters (errorMessage and errorMessageMarkdown). */
   const MESSAGE_LIMIT = 500;
   const SUBJECT_LIMIT = 60;
@@ -234,19 +243,25 @@
     const mailbox = Office.context.mailbox;
     const item = mailbox.item;
     return readDraft(item, mailbox).then((read) => {
-      if (read.token && tokenCovers(read.token, read.draft, Date.now())) {
-        return { kind: "allow" };
-      }
-      // Whether the organisation checks Send at all, asked beside the check itself.
-      const info = apiInfo(deadline);
-      const stale = read.token ? removeHeader(item) : Promise.resolve();
-      return stale
-        .then(() => checkWithApi(read, item, deadline))
-        .then((outcome) => unlessSwitchedOff(outcome, info))
-        .then((outcome) => {
-          if (outcome.verdict && outcome.session) reportBlock(outcome.session, outcome.verdict);
-          return outcome;
-        });
+      const store = storage();
+      const covered = !read.token
+        ? Promise.resolve(false)
+        : store
+        ? tokenCovers(read.token, read.draft, Date.now(), readDevice(store))
+        : Promise.resolve(tokenUsable(read.token, Date.now()));
+      return covered.then((yes) => {
+        if (yes) return { kind: "allow" };
+        // Whether the organisation checks Send at all, asked beside the check itself.
+        const info = apiInfo(deadline);
+        const stale = read.token ? removeHeader(item) : Promise.resolve();
+        return stale
+          .then(() => checkWithApi(read, item, deadline))
+          .then((outcome) => unlessSwitchedOff(outcome, info))
+          .then((outcome) => {
+            if (outcome.verdict && outcome.session) reportBlock(outcome.session, outcome.verdict);
+            return outcome;
+          });
+      });
     });
   }
 
@@ -376,20 +391,46 @@
 
   /* ---- The send token already on the draft ------------------------------------------------ */
 
-  /** Whether `token` is unexpired and names exactly this draft's sender, recipients and
-   *  attachments. Its signature is the relay's to verify. */
-  function tokenCovers(token, draft, now) {
-    const claims = decodeTokenPayload(token);
-    if (!claims || typeof claims.exp !== "number") return false;
-    if (claims.exp * 1000 < now + TOKEN_MARGIN_MS) return false;
-    if (normalise(claims.sub) !== normalise(draft.sender)) return false;
-    const claimed = (Array.isArray(claims.recipients) ? claims.recipients : []).map(
-      (recipient) => recipient.field + ":" + normalise(recipient.address)
+  /** A Promise of whether `token` is usable and was issued for exactly this draft's sender,
+   *  recipients and attachments: its `cov` is the digest of this draft under `device`. */
+  function tokenCovers(token, draft, now, device) {
+    const claims = tokenUsable(token, now);
+    if (!claims || !device || typeof claims.cov !== "string") return Promise.resolve(false);
+    return coverageDigest(draft, device).then(
+      (digest) => digest === claims.cov,
+      () => false
     );
-    if (!sameSet(claimed, recipientKeys(draft))) return false;
-    const attachments = claims.attachments || {};
+  }
+
+  /** The token's claims when it is for the relay and will not expire before it gets there;
+   *  else null. Its signature is the relay's to verify. */
+  function tokenUsable(token, now) {
+    const claims = decodeTokenPayload(token);
+    if (!claims || claims.aud !== TOKEN_AUDIENCE || typeof claims.exp !== "number") return null;
+    return claims.exp * 1000 < now + TOKEN_MARGIN_MS ? null : claims;
+  }
+
+  /** What the coverage digest covers, one item per line (addin-api/src/coverage.rs). */
+  function coverageText(draft) {
     const total = draft.attachments.reduce((sum, attachment) => sum + attachment.size, 0);
-    return attachments.count === draft.attachments.length && attachments.total_size === total;
+    return [COVERAGE_VERSION, "sender:" + normalise(draft.sender)]
+      .concat(recipientKeys(draft).sort())
+      .concat(["attachments:" + draft.attachments.length + ":" + total])
+      .join("\n");
+  }
+
+  /** HMAC-SHA-256 of coverageText under the device id, base64url: a Promise. Rejects where the
+   *  runtime has no Web Crypto. */
+  function coverageDigest(draft, device) {
+    const subtle = typeof crypto !== "undefined" && crypto && crypto.subtle;
+    if (!subtle || typeof TextEncoder !== "function") {
+      return Promise.reject(new Error("no Web Crypto"));
+    }
+    const encoder = new TextEncoder();
+    return subtle
+      .importKey("raw", encoder.encode(device), { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
+      .then((key) => subtle.sign("HMAC", key, encoder.encode(coverageText(draft))))
+      .then((mac) => base64Url(new Uint8Array(mac)));
   }
 
   /** "field:address" per unique recipient, the first field winning (SPEC §5.2). */
@@ -405,13 +446,6 @@
       }
     }
     return keys;
-  }
-
-  function sameSet(a, b) {
-    if (a.length !== b.length) return false;
-    const wanted = {};
-    for (const key of b) wanted[key] = true;
-    return a.every((key) => wanted[key] === true) && unique(a).length === a.length;
   }
 
   /** The JSON payload of a compact JWS, or null. No signature check. */
@@ -444,6 +478,16 @@
       }
     }
     return bytes;
+  }
+
+  function base64Url(bytes) {
+    let text = "";
+    for (let i = 0; i < bytes.length; i += 3) {
+      const chunk = (bytes[i] << 16) | ((bytes[i + 1] || 0) << 8) | (bytes[i + 2] || 0);
+      const chars = Math.min(4, Math.ceil(((bytes.length - i) * 8) / 6));
+      for (let j = 0; j < chars; j++) text += BASE64.charAt((chunk >> (18 - 6 * j)) & 63);
+    }
+    return text;
   }
 
   function utf8(bytes) {
@@ -494,10 +538,19 @@
 
   /* ---- The API ---------------------------------------------------------------------------- */
 
+  /** This browser's device id, the panel's (null when it never ran here). */
+  function readDevice(store) {
+    try {
+      return store.getItem(STORAGE_DEVICE) || null;
+    } catch (error) {
+      return null;
+    }
+  }
+
   /** The session for the first of `mailboxes` that has one, with the device id; or null. */
   function readSession(store, mailboxes) {
     try {
-      const device = store.getItem(STORAGE_DEVICE);
+      const device = readDevice(store);
       if (!device) return null;
       for (const mailbox of mailboxes) {
         const raw = store.getItem(STORAGE_SESSION + mailbox);
@@ -772,6 +825,8 @@
       onMessageSendHandler: onMessageSendHandler,
       decodeTokenPayload: decodeTokenPayload,
       tokenCovers: tokenCovers,
+      coverageText: coverageText,
+      coverageDigest: coverageDigest,
       normalise: normalise,
       needsActionOptions: needsActionOptions,
     };

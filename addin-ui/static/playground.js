@@ -12,6 +12,10 @@
  *   or shows the Smart Alerts dialog.
  * - Every change made here fires Office's item events into the panel; what the panel changes
  *   (subject, removed attachments, headers) shows here.
+ * - What Exchange Online would do next happens too: a sent mail carrying a send token goes to
+ *   the server's own relay (POST /api/v1/playground/exchange, which speaks SMTP to it), and the
+ *   Sent list shows what became of each recipient — delivered by Exchange inside the
+ *   organisation, handed to the next hop, or stored for the Viewer.
  *
  * URL parameters: user (the signed-in mailbox, default a.jansen@huisartsen-oost.nl), lang
  * (Outlook's display language), mailbox=1.14 (no item.sendAsync), pane=closed.
@@ -313,15 +317,101 @@
 
   /* ---- Sending ------------------------------------------------------------------------------ */
 
-  /** The draft goes out: it shows under "Sent", and a new draft starts. */
+  /** The draft goes out: it shows under "Sent", Exchange routes it, and a new draft starts. */
   function deliver(how, snapshot) {
     const mail = snapshot || outlook.snapshot();
     mail.how = how;
     mail.at = new Date();
+    mail.body = $("body").value;
     sent.unshift(mail);
-    $("sent-list").prepend(sentItem(mail));
+    const item = sentItem(mail);
+    $("sent-list").prepend(item);
     renderSentCount();
     setDraft({});
+    route(mail, item);
+  }
+
+  /* ---- Exchange Online and the relay ------------------------------------------------------- */
+
+  const OUTCOME = {
+    exchange: "delivered by Exchange (inside the organisation)",
+    ordinary: "sent by Exchange as ordinary mail",
+    "next-hop": "relay: handed to the next hop (secure network)",
+    viewer: "relay: stored for the Viewer, notification sent",
+    deferred: "relay: deferred, Exchange tries again later",
+    refused: "relay: refused, Exchange sends the sender a non-delivery report",
+  };
+
+  /** Hands the mail to the relay as Exchange would and shows what became of each recipient. */
+  function route(mail, item) {
+    const box = item.querySelector(".route");
+    const session = sessionFor(mail.from);
+    if (!session) {
+      box.replaceChildren(h("p", { class: "hint", text: "Sign in in the panel to see what Exchange and the relay do with sent mail." }));
+      box.dataset.state = "signed-out";
+      mail.route = Promise.resolve(null);
+      return;
+    }
+    const address = (recipient) => recipient.emailAddress;
+    const body = {
+      from: mail.from,
+      to: mail.to.map(address),
+      cc: mail.cc.map(address),
+      bcc: mail.bcc.map(address),
+      subject: mail.subject || "",
+      body: mail.body || "",
+      attachments: mail.attachments.map((a) => ({ name: a.name, size: a.size || 0, cloud: a.attachmentType === "cloud" })),
+      token: headerValue(mail.headers, TOKEN_HEADER) || null,
+    };
+    mail.route = fetch("/api/v1/playground/exchange", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: "Bearer " + session.token, "X-Device-Id": session.device },
+      body: JSON.stringify(body),
+    })
+      .then((response) => response.json().then((answer) => ({ ok: response.ok, answer })))
+      .then(({ ok, answer }) => {
+        if (!ok) throw new Error((answer && answer.error && answer.error.message) || "the server did not route the mail");
+        showRoute(box, answer);
+        return answer;
+      })
+      .catch((error) => {
+        box.replaceChildren(h("p", { class: "hint", text: "Not routed: " + error.message }));
+        box.dataset.state = "error";
+        return null;
+      });
+  }
+
+  function showRoute(box, answer) {
+    box.dataset.state = "routed";
+    box.replaceChildren(
+      h("p", { class: "route-title", text: "What Exchange Online and the relay did" }),
+      h(
+        "ul",
+        { class: "route-list" },
+        answer.recipients.map((recipient) =>
+          h("li", { "data-address": recipient.address, "data-outcome": recipient.outcome }, [
+            h("span", { class: "route-address", text: recipient.address }),
+            h("span", { class: "route-outcome", text: OUTCOME[recipient.outcome] || recipient.outcome }),
+          ])
+        )
+      ),
+      answer.relay ? h("p", { class: "relay-reply", "data-code": String(answer.relay.code), text: "Relay's answer: " + answer.relay.reply }) : null
+    );
+  }
+
+  /** The panel's session for `mailbox` (or the user's own), from the storage it shares with us. */
+  function sessionFor(mailbox) {
+    try {
+      const device = localStorage.getItem("sendsecure.device");
+      for (const candidate of [mailbox, USER]) {
+        const raw = localStorage.getItem("sendsecure.session." + String(candidate || "").toLowerCase());
+        const session = raw ? JSON.parse(raw) : null;
+        if (device && session && session.token) return { token: session.token, device: device };
+      }
+    } catch (error) {
+      // No storage, no session.
+    }
+    return null;
   }
 
   function headerValue(headers, name) {
@@ -395,12 +485,13 @@
           : h("p", { class: "hint", text: "None." }),
         decoded
           ? h("div", { class: "token" }, [
-              h("p", { text: "X-SendSecure-Token, decoded (the relay verifies its signature against /.well-known/jwks.json):" }),
+              h("p", { text: "X-SendSecure-Token, decoded. It names no one (every recipient can read it): what was checked is the dispatch the relay looks up under its jti. The relay verifies the signature against /.well-known/jwks.json." }),
               h("pre", { class: "token-header", text: JSON.stringify(decoded.header, null, 2) }),
               h("pre", { class: "token-claims", text: JSON.stringify(decoded.claims, null, 2) }),
             ])
           : null,
       ]),
+      h("div", { class: "route", "data-state": "routing" }, h("p", { class: "hint", text: "Routing…" })),
     ]);
   }
 

@@ -98,6 +98,9 @@ export async function startServer({ policy = POLICY } = {}) {
       "--data-dir", dataDir,
       "--policy", policyFile,
       "--web-dir", DIST,
+      // The secure route too: the playground hands sent mail to this relay (no next hop, so it
+      // goes to <data-dir>/relay-outbox/).
+      "--smtp-listen", "127.0.0.1:0",
     ],
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || "warn" } }
   );
@@ -119,6 +122,29 @@ export async function startServer({ policy = POLICY } = {}) {
     origin,
     dataDir,
     log: () => output,
+    /** An API call with `session` (method, path, JSON body). */
+    api(session, method, path, body) {
+      return fetchInsecure(origin + path, {
+        method,
+        headers: {
+          "content-type": "application/json",
+          authorization: "Bearer " + session.token,
+          "x-device-id": session.device,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    },
+    /** The relay's hand-overs so far: [{envelope: {from, to}, eml}] from <data-dir>/relay-outbox/. */
+    relayed() {
+      const outbox = join(dataDir, "relay-outbox");
+      if (!existsSync(outbox)) return [];
+      return readdirSync(outbox)
+        .filter((name) => name.endsWith(".envelope.json"))
+        .map((name) => ({
+          envelope: JSON.parse(readFileSync(join(outbox, name), "utf8")),
+          eml: readFileSync(join(outbox, name.replace(/\.envelope\.json$/, ".eml")), "utf8"),
+        }));
+    },
     /** The newest sign-in code mailed to `mailbox` (read from <data-dir>/outbox/*.eml). */
     async signInCode(mailbox, { after = 0 } = {}) {
       return until(() => newestCode(join(dataDir, "outbox"), mailbox, after), `a sign-in code for ${mailbox} in the outbox`);

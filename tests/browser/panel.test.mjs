@@ -78,6 +78,12 @@ async function addRecipients(page, text, field = "to") {
 
 const byTestId = (panel, id) => panel.locator(`[data-testid="${id}"]`);
 
+/** Saves `session`'s number for `recipient` through the API, as the panel's save icon does. */
+async function putPairing(session, recipient, phone) {
+  const response = await server.api(session, "PUT", "/api/v1/pairings/" + encodeURIComponent(recipient), { phone });
+  assert.equal(response.status, 200, await response.text());
+}
+
 test("signing in with the code from the e-mail", async () => {
   const user = freshMailbox("a.jansen");
   const { context, page, panel, errors } = await openPlayground(browser, server, { user });
@@ -183,9 +189,15 @@ test("Veilig verzenden puts a send token on the mail, and Outlook sends it", asy
   assert.equal(await mail.getAttribute("data-secure"), "true");
   const token = await mail.locator('[data-header="X-SendSecure-Token"]').innerText();
   assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/, "a compact JWS");
-  const claims = await mail.locator(".token-claims").innerText();
-  assert.match(claims, /"route": "community"/);
-  assert.match(claims, /b\.smit@ziekenhuis-west\.nl/);
+  const claims = JSON.parse(await mail.locator(".token-claims").innerText());
+  assert.deepEqual(Object.keys(claims).sort(), ["aud", "cov", "exp", "iat", "iss", "jti"], "it names no one");
+  // Exchange routes it to the relay, which hands it to the next hop.
+  await mail.locator('.route[data-state="routed"]').waitFor();
+  assert.match(await mail.locator(".relay-reply").innerText(), /250 2\.0\.0 Send Secure: delivered to 1 directly/);
+  assert.equal(await mail.locator(`.route-list [data-address="${COLLEAGUE}"]`).getAttribute("data-outcome"), "next-hop");
+  const relayed = server.relayed().filter(({ envelope }) => envelope.to.includes(COLLEAGUE));
+  assert.equal(relayed.length, 1, "one hand-over to the next hop");
+  assert.doesNotMatch(relayed[0].eml, /X-SendSecure-Token/i, "without the token");
   // The README's picture of the playground: the sent mail, and the next draft being checked.
   await page.selectOption("#example", "patient");
   await verdict(panel);
@@ -195,6 +207,39 @@ test("Veilig verzenden puts a send token on the mail, and Outlook sends it", asy
   if (process.env.UPDATE_SCREENSHOTS || !existsSync(overview)) {
     await page.screenshot({ path: overview, animations: "disabled" });
   }
+  assert.deepEqual(errors.map(String), []);
+  await context.close();
+});
+
+test("a patient's mail goes to the Viewer: the relay stores it and notifies the patient", async () => {
+  const user = freshMailbox("s.dekker");
+  const session = await signInByApi(server, user);
+  await putPairing(session, PATIENT, "06 12345678");
+  const { context, page, panel, errors } = await openPlayground(browser, server, { user, session });
+  await page.evaluate(
+    (d) => SendSecurePlayground.setDraft(d),
+    {
+      to: [{ displayName: "M. Bakker", emailAddress: PATIENT }, { displayName: "B. Smit", emailAddress: COLLEAGUE }],
+      cc: [{ displayName: "Collega", emailAddress: "collega@huisartsen-oost.nl" }],
+      subject: "Uitslag bloedonderzoek",
+      attachments: [{ name: "uitslag.pdf", size: 95744 }],
+    }
+  );
+  await verdictSays(panel, true);
+
+  await byTestId(panel, "send-secure").click();
+
+  const mail = page.locator("#sent-list > li").first();
+  await mail.locator('.route[data-state="routed"]').waitFor();
+  const outcome = async (address) => mail.locator(`.route-list [data-address="${address}"]`).getAttribute("data-outcome");
+  assert.equal(await outcome(PATIENT), "viewer");
+  assert.equal(await outcome(COLLEAGUE), "next-hop");
+  assert.equal(await outcome("collega@huisartsen-oost.nl"), "exchange", "internal mail is Exchange's");
+  const notification = server.relayed().find(({ envelope }) => envelope.to.includes(PATIENT));
+  assert.ok(notification, "a notification to the patient");
+  assert.match(notification.eml, /\/viewer\/[\w-]{22,}/, "with a Bericht lezen link");
+  assert.doesNotMatch(notification.eml, /Uitslag bloedonderzoek/, "and not the subject");
+  assert.ok(server.relayed().some(({ envelope }) => envelope.to.includes(user)), "a confirmation to the sender");
   assert.deepEqual(errors.map(String), []);
   await context.close();
 });
@@ -212,6 +257,9 @@ test("Standaard versturen: after a confirmation the mail goes out as ordinary ma
   await mail.waitFor();
   assert.equal(await mail.getAttribute("data-how"), "panel");
   assert.equal(await mail.getAttribute("data-secure"), "false", "no X-SendSecure-Token");
+  await mail.locator('.route[data-state="routed"]').waitFor();
+  assert.equal(await mail.locator(`.route-list [data-address="${PATIENT}"]`).getAttribute("data-outcome"), "ordinary");
+  assert.equal(await mail.locator(".relay-reply").count(), 0, "the relay never sees ordinary mail");
   assert.deepEqual(errors.map(String), []);
   await context.close();
 });

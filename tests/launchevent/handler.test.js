@@ -15,6 +15,7 @@ const {
   loadHandler,
   send,
   sendToken,
+  coverage,
   verdict,
 } = require("./harness.js");
 
@@ -35,18 +36,28 @@ function draft(overrides) {
   );
 }
 
-/** Claims of a token the server would issue for `draft()`. */
+/** The device id `signedIn` stores. */
+const DEVICE = "device-1";
+
+/** The coverage digest of `draft()`, or of it changed by `changes`, under `device`. */
+function covFor(changes, device) {
+  const checked = Object.assign(
+    { sender: USER, to: [COLLEAGUE], attachments: [183211] },
+    changes
+  );
+  return coverage(checked, device || DEVICE);
+}
+
+/** Claims of a token the server would issue for `draft()` on this device. */
 function claimsFor(overrides) {
   return Object.assign(
     {
       iss: "https://sendsecure.example.nl",
-      sub: USER,
-      iat: Math.floor(Date.now() / 1000),
-      nbf: Math.floor(Date.now() / 1000),
-      exp: Math.floor(Date.now() / 1000) + 15 * 60,
+      aud: "sendsecure-relay",
       jti: "abc",
-      recipients: [{ address: COLLEAGUE, field: "to", route: "community" }],
-      attachments: { count: 1, total_size: 183211 },
+      iat: Math.floor(Date.now() / 1000),
+      exp: Math.floor(Date.now() / 1000) + 15 * 60,
+      cov: covFor(),
     },
     overrides
   );
@@ -87,9 +98,13 @@ test("a valid send token for exactly these recipients lets the mail go without a
   assert.equal(api.requests.length, 0, "no API call at all");
 });
 
-test("a valid token is honoured in classic Outlook too, where there is no storage", async () => {
+test("in classic Outlook, without storage, an unexpired token is honoured: the relay checks it", async () => {
+  // No device id to recompute the digest with; the relay refuses a mail that does not match
+  // what was checked, so nothing unchecked can go out this way.
   const outlook = loadHandler({
-    draft: draft({ headers: { "x-sendsecure-token": sendToken(claimsFor()) } }),
+    draft: draft({
+      headers: { "x-sendsecure-token": sendToken(claimsFor({ cov: "unknowable" })) },
+    }),
     api: stubApi(),
     storage: null,
   });
@@ -100,12 +115,31 @@ test("a valid token is honoured in classic Outlook too, where there is no storag
   assertOnce(result);
 });
 
+test("in classic Outlook an expired token is not honoured", async () => {
+  const outlook = loadHandler({
+    draft: draft({
+      headers: {
+        "x-sendsecure-token": sendToken(claimsFor({ exp: Math.floor(Date.now() / 1000) - 1 })),
+      },
+    }),
+    api: stubApi(),
+    storage: null,
+  });
+
+  const result = await send(outlook);
+
+  assertBlocked(result.options, { promptUser: true, label: "Veilig verzenden" });
+  assertOnce(result);
+});
+
 for (const [what, claims, change] of [
-  ["another recipient", claimsFor({ recipients: [{ address: PATIENT, field: "to" }] }), {}],
-  ["a recipient moved to BCC", claimsFor({ recipients: [{ address: COLLEAGUE, field: "bcc" }] }), {}],
+  ["another recipient", claimsFor({ cov: covFor({ to: [PATIENT] }) }), {}],
+  ["a recipient moved to BCC", claimsFor({ cov: covFor({ to: [], bcc: [COLLEAGUE] }) }), {}],
   ["an added recipient", claimsFor(), { cc: [{ emailAddress: PATIENT }] }],
   ["another attachment", claimsFor(), { attachments: [{ name: "scan.exe", size: 10 }] }],
-  ["another sender", claimsFor({ sub: "x@huisartsen-oost.nl" }), {}],
+  ["another sender", claimsFor({ cov: covFor({ sender: "x@huisartsen-oost.nl" }) }), {}],
+  ["another device", claimsFor({ cov: covFor({}, "device-2") }), {}],
+  ["not for the relay", claimsFor({ aud: "someone-else" }), {}],
   ["an expired token", claimsFor({ exp: Math.floor(Date.now() / 1000) + 5 }), {}],
 ]) {
   test(`a token that does not fit (${what}) is removed and the draft checked again`, async () => {

@@ -2,6 +2,7 @@
 // (vm), the scripted Office of addin-ui/static/office-double.js, storage, and an API stub.
 "use strict";
 
+const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
 const vm = require("node:vm");
@@ -90,6 +91,8 @@ function loadHandler({ draft, api, storage }) {
     clearTimeout,
     AbortController,
     URL,
+    TextEncoder,
+    crypto: globalThis.crypto,
     console: { log() {}, warn() {}, error() {} },
   };
   if (storage !== null) globals.localStorage = storage || memoryStorage();
@@ -111,6 +114,25 @@ function base64url(value) {
 /** A compact JWS with these claims (the signature is not checked by the handler). */
 function sendToken(claims) {
   return [base64url({ alg: "ES256", kid: "k1" }), base64url(claims), "c2lnbmF0dXJl"].join(".");
+}
+
+/**
+ * The `cov` claim the server would put in a token for this draft and device, computed here
+ * with node's own HMAC from the description in addin-api/src/coverage.rs: the handler's Web
+ * Crypto version must agree with it.
+ */
+function coverage({ sender, to = [], cc = [], bcc = [], attachments = [] }, device) {
+  const lines = [].concat(
+    to.map((address) => "to:" + address),
+    cc.map((address) => "cc:" + address),
+    bcc.map((address) => "bcc:" + address)
+  );
+  const total = attachments.reduce((sum, size) => sum + size, 0);
+  const text = ["sendsecure-coverage-v1", "sender:" + sender]
+    .concat(lines.sort())
+    .concat(["attachments:" + attachments.length + ":" + total])
+    .join("\n");
+  return crypto.createHmac("sha256", device).update(text).digest("base64url");
 }
 
 /** A verdict with `findings` ([code, subject, level?]). */
@@ -142,5 +164,6 @@ module.exports = {
   loadHandler,
   send,
   sendToken,
+  coverage,
   verdict,
 };

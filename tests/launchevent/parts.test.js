@@ -4,6 +4,8 @@
 
 const test = require("node:test");
 const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const path = require("node:path");
 const zlib = require("node:zlib");
 const acorn = require("acorn");
 
@@ -34,6 +36,21 @@ test("token payloads decode without a signature check, Unicode included", () => 
   assert.deepEqual(HANDLER.decodeTokenPayload(sendToken(claims)), claims);
   for (const bad of ["", "a.b", "a.!!!.c", "a.bm90IGpzb24.c", null, 42]) {
     assert.equal(HANDLER.decodeTokenPayload(bad), null, String(bad));
+  }
+});
+
+test("the coverage digest matches the server's on the shared vectors", async () => {
+  const vectors = JSON.parse(
+    fs.readFileSync(path.join(__dirname, "../vectors/coverage.json"), "utf8")
+  );
+  assert.ok(vectors.length >= 3);
+  for (const vector of vectors) {
+    const draft = { sender: vector.sender, to: [], cc: [], bcc: [], attachments: [] };
+    for (const [field, address] of vector.recipients) draft[field].push({ address });
+    const [count, total] = vector.attachments;
+    for (let n = 0; n < count; n++) draft.attachments.push({ size: n === 0 ? total : 0 });
+    assert.equal(HANDLER.coverageText(draft), vector.canonical);
+    assert.equal(await HANDLER.coverageDigest(draft, vector.device_id), vector.digest);
   }
 });
 

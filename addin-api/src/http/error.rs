@@ -21,6 +21,7 @@ impl IntoResponse for Error {
             Self::Forbidden { code, .. } => (StatusCode::FORBIDDEN, *code),
             Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, *code),
             Self::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, *code),
+            Self::Conflict { code, .. } => (StatusCode::CONFLICT, *code),
             Self::NotFound => (StatusCode::NOT_FOUND, "not-found"),
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed"),
             Self::PayloadTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large"),

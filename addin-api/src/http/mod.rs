@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::auth_email::router())
         .merge(routes::auth_entra::router())
         .merge(routes::info::router())
+        .merge(routes::playground::router())
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,

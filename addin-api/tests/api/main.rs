@@ -20,6 +20,7 @@ mod exchange;
 mod health;
 mod multi_instance;
 mod pairings;
+mod playground;
 mod relay;
 mod send_token;
 mod sessions_revoke;

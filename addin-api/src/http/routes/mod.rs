@@ -8,6 +8,7 @@ pub mod check;
 pub mod events;
 pub mod info;
 pub mod pairings;
+pub mod playground;
 pub mod send_token;
 pub mod session;
 pub mod settings;
