@@ -101,8 +101,6 @@ pub struct Found {
     pub dispatch: Dispatch,
     pub owner_hash: Digest,
     pub issued_at: i64,
-    /// Parts of the message already handed to the next hop.
-    pub handed_over: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -158,7 +156,6 @@ impl Dispatches {
             dispatch,
             owner_hash: record.owner_hash,
             issued_at: record.issued_at,
-            handed_over: stored.handed_over,
         })
     }
 
@@ -176,6 +173,11 @@ impl Dispatches {
                 now.saturating_sub(lease),
             )
             .await?)
+    }
+
+    /// The parts of the token's message already handed to the next hop.
+    pub async fn handovers(&self, token_id: &str) -> Result<Vec<String>, Error> {
+        Ok(self.store.handovers(token_id).await?)
     }
 
     pub async fn handed_over(&self, token_id: &str, parts: &[String]) -> Result<(), Error> {
@@ -438,11 +440,9 @@ mod tests {
                 .await
                 .expect("noted");
         }
-        let found = dispatches
-            .find("jti-1")
-            .await
-            .expect("reads")
-            .expect("found");
-        assert_eq!(found.handed_over, ["next-hop:1", "notification:0"]);
+        assert_eq!(
+            dispatches.handovers("jti-1").await.expect("reads"),
+            ["next-hop:1", "notification:0"]
+        );
     }
 }

@@ -166,15 +166,12 @@ async fn attempt(app: &App, envelope: &Envelope, raw: &[u8]) -> Result<Reply, St
     }
 
     // Claimed: read what earlier attempts handed over, now that none can run beside us.
-    let found = app
-        .dispatches
-        .find(&token_id)
-        .await?
-        .ok_or_else(|| refuse(Refusal::UnknownDispatch))?;
+    let handed_over = app.dispatches.handovers(&token_id).await?;
     let handing_over = HandOver {
         app,
         token_id: &token_id,
         found: &found,
+        handed_over: &handed_over,
         incoming: &incoming,
         envelope,
     };
@@ -190,6 +187,8 @@ struct HandOver<'a> {
     app: &'a App,
     token_id: &'a str,
     found: &'a Found,
+    /// The parts an earlier attempt of this message handed over.
+    handed_over: &'a [String],
     incoming: &'a Incoming<'a>,
     envelope: &'a Envelope,
 }
@@ -198,7 +197,7 @@ impl HandOver<'_> {
     /// Hands over every part for `targets` (indices into the dispatch's recipients) that an
     /// earlier attempt did not.
     async fn run(&self, targets: &[usize]) -> Result<Reply, Stop> {
-        let done: HashSet<&str> = self.found.handed_over.iter().map(String::as_str).collect();
+        let done: HashSet<&str> = self.handed_over.iter().map(String::as_str).collect();
         let recipients = &self.found.dispatch.recipients;
         let stripped = self.incoming.without_token();
 
@@ -208,28 +207,19 @@ impl HandOver<'_> {
             .filter(|&index| recipients[index].route.is_direct())
             .filter(|&index| !done.contains(next_hop_part(index).as_str()))
             .collect();
-        if !direct.is_empty() {
-            let envelope = lettre_envelope(
-                &self.envelope.mail_from,
-                direct
-                    .iter()
-                    .map(|&index| recipients[index].address.as_str()),
-            )?;
-            self.send(&envelope, &stripped).await?;
-            self.note(direct.iter().map(|&index| next_hop_part(index)))
-                .await?;
-        }
-
         let viewer_targets: Vec<usize> = targets
             .iter()
             .copied()
             .filter(|&index| recipients[index].route == Route::Viewer)
             .collect();
-        let notified = if viewer_targets.is_empty() {
-            0
-        } else {
-            self.viewer(&viewer_targets, &stripped, &done).await?
-        };
+        // The parts are independent: side by side, the message waits for the slowest
+        // hand-over rather than for all of them in turn.
+        let (handed, notified) = tokio::join!(
+            self.direct(&direct, &stripped),
+            self.viewer(&viewer_targets, &stripped, &done)
+        );
+        handed?;
+        let notified = notified?;
 
         if !direct.is_empty() || notified > 0 {
             let routes = direct
@@ -250,6 +240,23 @@ impl HandOver<'_> {
         Ok(reply::accepted(direct.len(), notified))
     }
 
+    /// The community, NTA 7516 and internal recipients' copy, in one transaction.
+    async fn direct(&self, targets: &[usize], message: &[u8]) -> Result<(), Stop> {
+        if targets.is_empty() {
+            return Ok(());
+        }
+        let recipients = &self.found.dispatch.recipients;
+        let envelope = lettre_envelope(
+            &self.envelope.mail_from,
+            targets
+                .iter()
+                .map(|&index| recipients[index].address.as_str()),
+        )?;
+        self.send(&envelope, message).await?;
+        self.note(targets.iter().map(|&index| next_hop_part(index)))
+            .await
+    }
+
     /// Stores the Viewer copy (for all the dispatch's Viewer recipients, so a later split
     /// delivery finds it), notifies `targets` and confirms to the sender. Returns how many
     /// were notified now.
@@ -259,6 +266,9 @@ impl HandOver<'_> {
         message: &[u8],
         done: &HashSet<&str>,
     ) -> Result<usize, Stop> {
+        if targets.is_empty() {
+            return Ok(0);
+        }
         let dispatch = &self.found.dispatch;
         let language = if dispatch.english {
             Language::En
@@ -312,35 +322,40 @@ impl HandOver<'_> {
             .notification_subject
             .then(|| self.incoming.subject())
             .flatten();
-        let mut notified = 0;
-        for (position, (index, recipient)) in viewer.iter().enumerate() {
-            let part = format!("notification:{index}");
-            if !targets.contains(index) || done.contains(part.as_str()) {
-                continue;
+        let notify = async {
+            let mut notified = 0;
+            for (position, (index, recipient)) in viewer.iter().enumerate() {
+                let part = format!("notification:{index}");
+                if !targets.contains(index) || done.contains(part.as_str()) {
+                    continue;
+                }
+                let link = format!(
+                    "{}/viewer/{}",
+                    self.app.base_url, stored.link_secrets[position]
+                );
+                let notice = mails::notification(
+                    &self.app.mail_from,
+                    &recipient.address,
+                    &Notification {
+                        language,
+                        sender_name,
+                        organisation: &organisation,
+                        link: &link,
+                        by_sms: recipient.phone.is_some(),
+                        readable_until: stored.expires_at,
+                        subject,
+                    },
+                )?;
+                self.send_own(&notice).await?;
+                self.note([part]).await?;
+                notified += 1;
             }
-            let link = format!(
-                "{}/viewer/{}",
-                self.app.base_url, stored.link_secrets[position]
-            );
-            let notice = mails::notification(
-                &self.app.mail_from,
-                &recipient.address,
-                &Notification {
-                    language,
-                    sender_name,
-                    organisation: &organisation,
-                    link: &link,
-                    by_sms: recipient.phone.is_some(),
-                    readable_until: stored.expires_at,
-                    subject,
-                },
-            )?;
-            self.send_own(&notice).await?;
-            self.note([part]).await?;
-            notified += 1;
-        }
-
-        if !done.contains(CONFIRMATION_PART) {
+            Ok::<_, Stop>(notified)
+        };
+        let confirm = async {
+            if done.contains(CONFIRMATION_PART) {
+                return Ok(());
+            }
             let preferences = self.app.preferences.get(&self.found.owner_hash).await?;
             let confirmation = mails::confirmation(
                 &self.app.mail_from,
@@ -376,9 +391,11 @@ impl HandOver<'_> {
                 },
             )?;
             self.send_own(&confirmation).await?;
-            self.note([CONFIRMATION_PART.to_owned()]).await?;
-        }
-        Ok(notified)
+            self.note([CONFIRMATION_PART.to_owned()]).await
+        };
+        let (notified, confirmed) = tokio::join!(notify, confirm);
+        confirmed?;
+        notified
     }
 
     /// A message of our own (notification, confirmation) to the next hop.

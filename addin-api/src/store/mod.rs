@@ -155,15 +155,13 @@ pub struct StoredDispatch {
     /// SHA-256 of the Message-ID of the one message that may use the token.
     pub message_hash: Option<Digest>,
     pub state_at: Option<i64>,
-    /// The parts already handed to the next hop (see [`crate::relay`]).
-    pub handed_over: Vec<String>,
 }
 
 /// What [`Store::claim_dispatch`] found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DispatchClaim {
     /// The message may be delivered now, nobody else is delivering it. (What an earlier
-    /// attempt already handed over is in [`StoredDispatch::handed_over`].)
+    /// attempt already handed over, [`Store::handovers`] says.)
     Claimed,
     /// This message is being delivered by another connection right now.
     InProgress,
@@ -291,6 +289,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         now: i64,
         stale_before: i64,
     ) -> StoreResult<DispatchClaim>;
+    /// The parts of the dispatch's message already handed to the next hop (see
+    /// [`crate::relay`]), in name order.
+    async fn handovers(&self, token_id: &str) -> StoreResult<Vec<String>>;
     /// Notes that parts went to the next hop; noting one twice is harmless.
     async fn record_handovers(&self, token_id: &str, parts: &[String], at: i64) -> StoreResult<()>;
     /// Ends a delivery: `Delivered`, or `Failed` so the same message may try again.

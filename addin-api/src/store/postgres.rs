@@ -404,6 +404,10 @@ impl Store for PostgresStore {
             .await
     }
 
+    async fn handovers(&self, token_id: &str) -> StoreResult<Vec<String>> {
+        Queries(&self.pool).handovers(token_id).await
+    }
+
     async fn record_handovers(&self, token_id: &str, parts: &[String], at: i64) -> StoreResult<()> {
         Queries(&self.pool)
             .record_handovers(token_id, parts, at)

@@ -51,14 +51,6 @@ where
         .fetch_optional(self.0)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let parts =
-            sqlx::query("SELECT part FROM dispatch_handovers WHERE token_id = $1 ORDER BY part")
-                .bind(token_id)
-                .fetch_all(self.0)
-                .await?
-                .iter()
-                .map(|row| row.try_get("part"))
-                .collect::<Result<Vec<String>, _>>()?;
         let state: String = row.try_get("state")?;
         Ok(Some(StoredDispatch {
             record: DispatchRecord {
@@ -73,8 +65,17 @@ where
                 .map(|bytes| digest(bytes, "dispatches.message_hash"))
                 .transpose()?,
             state_at: row.try_get("state_at")?,
-            handed_over: parts,
         }))
+    }
+
+    pub async fn handovers(&self, token_id: &str) -> StoreResult<Vec<String>> {
+        sqlx::query("SELECT part FROM dispatch_handovers WHERE token_id = $1 ORDER BY part")
+            .bind(token_id)
+            .fetch_all(self.0)
+            .await?
+            .iter()
+            .map(|row| Ok(row.try_get("part")?))
+            .collect()
     }
 
     pub async fn claim_dispatch(
@@ -118,17 +119,26 @@ where
         parts: &[String],
         at: i64,
     ) -> StoreResult<()> {
+        const INSERT: &str = "INSERT INTO dispatch_handovers (token_id, part, at) \
+                              VALUES ($1, $2, $3) ON CONFLICT (token_id, part) DO NOTHING";
+        if let [part] = parts {
+            // The usual case: one statement, no transaction around it.
+            sqlx::query(INSERT)
+                .bind(token_id)
+                .bind(part.as_str())
+                .bind(at)
+                .execute(self.0)
+                .await?;
+            return Ok(());
+        }
         let mut tx = self.0.begin().await?;
         for part in parts {
-            sqlx::query(
-                "INSERT INTO dispatch_handovers (token_id, part, at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (token_id, part) DO NOTHING",
-            )
-            .bind(token_id)
-            .bind(part.as_str())
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query(INSERT)
+                .bind(token_id)
+                .bind(part.as_str())
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -155,12 +165,12 @@ where
         recipients: &[ViewerRecipientRecord],
     ) -> StoreResult<ViewerMessageRecord> {
         let mut tx = self.0.begin().await?;
-        sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO viewer_messages \
              (id, token_id, owner_hash, reference, withdraw_hash, sealed_key, content, \
               created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             ON CONFLICT (token_id) DO NOTHING",
+             ON CONFLICT (token_id) DO NOTHING RETURNING id",
         )
         .bind(message.id.as_str())
         .bind(message.token_id.as_str())
@@ -171,20 +181,19 @@ where
         .bind(message.content.as_slice())
         .bind(message.created_at)
         .bind(message.expires_at)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        // Ours, or the one an earlier attempt of the same message stored.
-        let row = sqlx::query(
-            "SELECT id, token_id, owner_hash, reference, withdraw_hash, sealed_key, \
-             content, created_at, expires_at FROM viewer_messages WHERE token_id = $1",
-        )
-        .bind(message.token_id.as_str())
-        .fetch_one(&mut *tx)
-        .await?;
-        let stored = viewer_message(&row)?;
-        if stored.id != message.id {
+        if inserted.is_none() {
+            // The one an earlier attempt of the same message stored.
+            let row = sqlx::query(
+                "SELECT id, token_id, owner_hash, reference, withdraw_hash, sealed_key, \
+                 content, created_at, expires_at FROM viewer_messages WHERE token_id = $1",
+            )
+            .bind(message.token_id.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
             tx.commit().await?;
-            return Ok(stored);
+            return viewer_message(&row);
         }
         for recipient in recipients {
             sqlx::query(
@@ -199,7 +208,7 @@ where
             .await?;
         }
         tx.commit().await?;
-        Ok(stored)
+        Ok(message.clone())
     }
 }
 

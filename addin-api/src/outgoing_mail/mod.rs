@@ -5,25 +5,17 @@
 //! Nothing here logs, or puts in an error, an address or a server's reply text: a reply may
 //! quote the recipient. Of a refusal only its status code is kept.
 
-use std::{
-    fmt,
-    path::{Path, PathBuf},
-    time::Duration,
-};
+use std::path::{Path, PathBuf};
 
-use lettre::{
-    AsyncSmtpTransport, AsyncTransport, Tokio1Executor,
-    address::Envelope,
-    transport::smtp::client::{Certificate, Tls, TlsParameters},
-};
+use lettre::address::Envelope;
 use rand::Rng;
 use tokio::io::AsyncWriteExt;
-use url::Url;
 
 use crate::Error;
 
-/// How long one SMTP command may wait for the server's answer.
-const SMTP_COMMAND_TIMEOUT: Duration = Duration::from_secs(15);
+mod smtp;
+
+pub use smtp::SmtpClient;
 
 /// What may be done with an `smtp://` URL without TLS to another machine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,19 +27,10 @@ pub enum PlainSmtp {
 }
 
 /// Where mail goes.
+#[derive(Debug)]
 pub enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(SmtpClient),
     Outbox(Outbox),
-}
-
-/// The URL may hold a password: only the transport's kind is shown.
-impl fmt::Debug for Transport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Smtp(_) => f.write_str("Transport::Smtp"),
-            Self::Outbox(outbox) => f.debug_tuple("Transport::Outbox").field(outbox).finish(),
-        }
-    }
 }
 
 /// Where a message went, for the log.
@@ -82,7 +65,7 @@ impl Transport {
         outbox: Outbox,
     ) -> Result<Self, Error> {
         match url.map(str::trim).filter(|url| !url.is_empty()) {
-            Some(url) => smtp(url, key, extra_roots, plain).map(Self::Smtp),
+            Some(url) => SmtpClient::from_url(url, key, extra_roots, plain).map(Self::Smtp),
             None => Ok(Self::Outbox(outbox)),
         }
     }
@@ -91,11 +74,11 @@ impl Transport {
         match self {
             // lettre ends DATA with CRLF "." CRLF whatever the message ends with; without
             // this, a message that ends in CRLF (they all do) would gain an empty line.
-            Self::Smtp(transport) => transport
-                .send_raw(envelope, raw.strip_suffix(b"\r\n").unwrap_or(raw))
+            Self::Smtp(client) => client
+                .send(envelope, raw.strip_suffix(b"\r\n").unwrap_or(raw))
                 .await
                 .map(|_| Delivery::Smtp)
-                .map_err(|error| classify(&error)),
+                .map_err(|failure| classify(&failure)),
             Self::Outbox(outbox) => outbox
                 .write(envelope, raw)
                 .await
@@ -110,102 +93,20 @@ impl Transport {
     }
 }
 
-// ---- SMTP ----------------------------------------------------------------------------------
-
-/// How the connection to the SMTP server is secured, as the URL says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Security {
-    /// `smtp://host`: no TLS (a relay on the same host).
-    None,
-    /// `smtp://host?tls=opportunistic`: STARTTLS when offered.
-    Opportunistic,
-    /// `smtp://host?tls=required`: STARTTLS or fail.
-    Required,
-    /// `smtps://host`: TLS from the first byte.
-    Implicit,
-}
-
-impl Security {
-    fn of(url: &Url) -> Self {
-        let tls = url
-            .query_pairs()
-            .find(|(key, _)| key == "tls")
-            .map(|(_, value)| value.into_owned());
-        match (url.scheme(), tls.as_deref()) {
-            ("smtps", _) => Self::Implicit,
-            (_, Some("required")) => Self::Required,
-            (_, Some("opportunistic")) => Self::Opportunistic,
-            _ => Self::None,
+/// A failure in words that never quote the server's reply (it may name the recipient).
+fn classify(failure: &smtp::Failure) -> SendFailure {
+    let error = match failure {
+        smtp::Failure::Smtp(error) => error,
+        smtp::Failure::Connect(error) => {
+            return SendFailure::Temporary(format!("cannot reach the SMTP server: {error}"));
         }
-    }
-}
-
-/// `url` as lettre reads it: `smtp://[user:password@]host[:port][?tls=required|opportunistic]`
-/// or `smtps://[user:password@]host[:port]`.
-fn smtp(
-    url: &str,
-    key: &'static str,
-    extra_roots: Option<&Path>,
-    plain: PlainSmtp,
-) -> Result<AsyncSmtpTransport<Tokio1Executor>, Error> {
-    // The URL is never quoted back: it may hold the SMTP password.
-    let invalid = |problem: String| Error::InvalidConfig { key, problem };
-    let usage = "must be smtp://host[:port][?tls=required|opportunistic] or smtps://host[:port], \
-                 with user:password@ before the host if the server wants it";
-    let parsed = Url::parse(url).map_err(|_| invalid(usage.into()))?;
-    let host = parsed
-        .host_str()
-        .ok_or_else(|| invalid(usage.into()))?
-        .to_owned();
-    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-        .map_err(|_| invalid(usage.into()))?
-        .timeout(Some(SMTP_COMMAND_TIMEOUT));
-    let security = Security::of(&parsed);
-    if let Some(path) = extra_roots
-        && security != Security::None
-    {
-        let pem = std::fs::read(path)
-            .map_err(|e| invalid(format!("cannot read the CA file {}: {e}", path.display())))?;
-        let roots = Certificate::from_pem(&pem)
-            .map_err(|_| invalid(format!("{} is not a PEM certificate", path.display())))?;
-        let parameters = TlsParameters::builder(host.clone())
-            .add_root_certificate(roots)
-            .build_rustls()
-            .map_err(|e| invalid(format!("cannot set up TLS: {e}")))?;
-        builder = builder.tls(match security {
-            Security::Opportunistic => Tls::Opportunistic(parameters),
-            Security::Required => Tls::Required(parameters),
-            Security::Implicit | Security::None => Tls::Wrapper(parameters),
-        });
-    }
-    if matches!(security, Security::None | Security::Opportunistic) && !is_loopback(&host) {
-        match plain {
-            PlainSmtp::Refuse => {
-                return Err(invalid(
-                    "must require TLS (smtps:// or ?tls=required) unless the server is on this machine"
-                        .into(),
-                ));
-            }
-            PlainSmtp::Warn => tracing::warn!(
-                key,
-                "the SMTP URL does not require TLS: mail may cross the network unencrypted; use smtps:// or ?tls=required"
-            ),
+        smtp::Failure::Tls(error) => {
+            return SendFailure::Temporary(format!("TLS with the SMTP server failed: {error}"));
         }
-    }
-    Ok(builder.build())
-}
-
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-/// An SMTP failure, temporary or permanent, in words that never quote the server's reply.
-fn classify(error: &lettre::transport::smtp::Error) -> SendFailure {
+        smtp::Failure::TimedOut => {
+            return SendFailure::Temporary("the SMTP server did not answer in time".into());
+        }
+    };
     let cause = || {
         std::error::Error::source(error).map_or_else(String::new, |source| format!(": {source}"))
     };
@@ -311,9 +212,8 @@ mod tests {
         )
     }
 
-    // The pooled SMTP transport needs a Tokio runtime, also to be dropped.
-    #[tokio::test]
-    async fn urls_are_checked_without_being_quoted() {
+    #[test]
+    fn urls_are_checked_without_being_quoted() {
         for bad in [
             "http://user:hunter2@mail.example.nl",
             "smtp://user:hunter2@mail.example.nl?tls=sometimes",
@@ -336,8 +236,8 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn plain_smtp_to_another_machine_can_be_refused() {
+    #[test]
+    fn plain_smtp_to_another_machine_can_be_refused() {
         for refused in [
             "smtp://mail.example.nl:25",
             "smtp://mail.example.nl?tls=opportunistic",
@@ -357,15 +257,6 @@ mod tests {
         ] {
             assert!(transport(allowed, PlainSmtp::Refuse).is_ok(), "{allowed}");
         }
-    }
-
-    #[test]
-    fn the_security_follows_the_url() {
-        let of = |url: &str| Security::of(&Url::parse(url).expect("valid"));
-        assert_eq!(of("smtp://h"), Security::None);
-        assert_eq!(of("smtp://h?tls=opportunistic"), Security::Opportunistic);
-        assert_eq!(of("smtp://h?tls=required"), Security::Required);
-        assert_eq!(of("smtps://h"), Security::Implicit);
     }
 
     #[tokio::test]
