@@ -388,3 +388,37 @@ fn a_usage_error_exits_two() {
     assert_eq!(outcome.code, Some(2), "{outcome:#?}");
     assert_eq!(outcome.stdout, "");
 }
+
+/// `sendsecure exchange-setup` (SPEC §13): the PowerShell on stdout; a relay host Exchange's
+/// domain validation cannot use is refused with one line and exit code 2.
+#[test]
+fn exchange_setup_prints_powershell_and_refuses_a_bad_host() {
+    let run = |host: &str| {
+        Command::new(env!("CARGO_BIN_EXE_sendsecure"))
+            .args(["exchange-setup", "--relay-host", host])
+            .output()
+            .expect("the binary runs")
+    };
+
+    let good = run("relay.huisartsen-oost.nl");
+    assert_eq!(good.status.code(), Some(0));
+    let script = String::from_utf8(good.stdout).expect("UTF-8");
+    assert!(script.contains("New-OutboundConnector"), "{script}");
+    assert!(
+        script.contains("-SmartHosts 'relay.huisartsen-oost.nl'"),
+        "{script}"
+    );
+    assert!(
+        script.contains("-RemoveHeader 'X-SendSecure-Token'"),
+        "{script}"
+    );
+
+    for bad in ["192.0.2.7", "smtp://relay.example.nl", "relay example"] {
+        let refused = run(bad);
+        assert_eq!(refused.status.code(), Some(2), "{bad}");
+        assert!(refused.stdout.is_empty(), "{bad}");
+        let stderr = String::from_utf8(refused.stderr).expect("UTF-8");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("relay_host"), "{stderr}");
+    }
+}
