@@ -191,19 +191,22 @@ pub fn compose(from: &Mailbox, mail: &CodeMail) -> Result<Message, MailError> {
         validity = escape_html(&validity),
         not_you = escape_html(texts.not_you),
     );
-    // In the sender's domain: the server's host name may be an internal one.
-    let message_id = format!(
-        "<{:032x}@{}>",
-        rand::rngs::OsRng.r#gen::<u128>(),
-        from.email.domain()
-    );
     Message::builder()
-        .message_id(Some(message_id))
+        .message_id(Some(message_id(from)))
         .from(from.clone())
         .to(Mailbox::new(None, to))
         .subject(texts.subject)
         .multipart(MultiPart::alternative_plain_html(plain, html))
         .map_err(|_| MailError::Compose)
+}
+
+/// A new Message-ID in the sender's domain: the server's host name may be an internal one.
+pub(crate) fn message_id(from: &Mailbox) -> String {
+    format!(
+        "<{:032x}@{}>",
+        rand::rngs::OsRng.r#gen::<u128>(),
+        from.email.domain()
+    )
 }
 
 pub(crate) fn escape_html(text: &str) -> String {

@@ -117,37 +117,13 @@ impl Vault {
 
     /// Encrypts `plaintext`, bound to `context` (the row's lookup keys).
     pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> Vec<u8> {
-        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        let mut sealed = nonce.to_vec();
-        // Encryption only fails for inputs beyond AES-GCM's 64 GiB limit.
-        if let Ok(ciphertext) = self.cipher.encrypt(
-            &nonce,
-            Payload {
-                msg: plaintext,
-                aad: context,
-            },
-        ) {
-            sealed.extend(ciphertext);
-        }
-        sealed
+        seal_with(&self.cipher, plaintext, context)
     }
 
     /// Decrypts what [`Vault::seal`] made with the same context; `None` when the key, the
     /// context or the bytes are not the ones it was sealed with.
     pub fn open(&self, sealed: &[u8], context: &[u8]) -> Option<Vec<u8>> {
-        if sealed.len() <= NONCE_LEN {
-            return None;
-        }
-        let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
-        self.cipher
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: context,
-                },
-            )
-            .ok()
+        open_with(&self.cipher, sealed, context)
     }
 
     /// The keyed hash of a normalised value.
@@ -159,6 +135,40 @@ impl Vault {
         mac.update(normalised.as_bytes());
         mac.finalize().into_bytes().into()
     }
+}
+
+/// AES-256-GCM with a random 96-bit nonce: `nonce ‖ ciphertext`, bound to `context`.
+pub(crate) fn seal_with(cipher: &Aes256Gcm, plaintext: &[u8], context: &[u8]) -> Vec<u8> {
+    let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+    let mut sealed = nonce.to_vec();
+    // Encryption only fails for inputs beyond AES-GCM's 64 GiB limit.
+    if let Ok(ciphertext) = cipher.encrypt(
+        &nonce,
+        Payload {
+            msg: plaintext,
+            aad: context,
+        },
+    ) {
+        sealed.extend(ciphertext);
+    }
+    sealed
+}
+
+/// What [`seal_with`] made, opened; `None` when key, context or bytes do not fit.
+pub(crate) fn open_with(cipher: &Aes256Gcm, sealed: &[u8], context: &[u8]) -> Option<Vec<u8>> {
+    if sealed.len() <= NONCE_LEN {
+        return None;
+    }
+    let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
+    cipher
+        .decrypt(
+            Nonce::from_slice(nonce),
+            Payload {
+                msg: ciphertext,
+                aad: context,
+            },
+        )
+        .ok()
 }
 
 /// SHA-256, for values that are already high-entropy secrets (session tokens, device ids).

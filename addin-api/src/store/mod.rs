@@ -203,7 +203,7 @@ pub struct ViewerRecipientRecord {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug {
+pub trait Store: RouteStore + Send + Sync + std::fmt::Debug {
     /// Readiness: the database answers.
     async fn ping(&self) -> StoreResult<()>;
 
@@ -271,9 +271,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         mailbox_hash: &Digest,
         code_hash: &Digest,
     ) -> StoreResult<bool>;
+}
 
-    // ---- The secure route (SPEC §7, §13) ----
-
+/// The secure route's records (SPEC §7, §13, §14): dispatches, the relay's hand-overs, Viewer
+/// messages. One implementation for both backends: the queries in [`shared`].
+#[async_trait]
+pub trait RouteStore {
     async fn insert_dispatch(&self, dispatch: &DispatchRecord) -> StoreResult<()>;
     async fn find_dispatch(&self, token_id: &str) -> StoreResult<Option<StoredDispatch>>;
     /// Ties the dispatch to the message whose Message-ID hashes to `message_hash` (the
@@ -301,8 +304,6 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         state: DispatchState,
         at: i64,
     ) -> StoreResult<()>;
-
-    // ---- The Viewer (SPEC §14) ----
 
     /// Stores a message and its recipients, unless the dispatch has one already: then that
     /// one is returned and nothing changes (the relay's retry of the same message).

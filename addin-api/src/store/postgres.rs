@@ -10,9 +10,8 @@ use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::{
-    AuditRecord, Digest, DirectorySnapshot, DispatchClaim, DispatchRecord, DispatchState,
-    SendLimit, SessionRecord, SettingsRecord, SignInCodeRecord, Store, StoreResult, StoredDispatch,
-    ViewerMessageRecord, ViewerRecipientRecord, migrations, rows, shared::Queries,
+    AuditRecord, Digest, DirectorySnapshot, SendLimit, SessionRecord, SettingsRecord,
+    SignInCodeRecord, Store, StoreResult, migrations, rows, shared,
 };
 
 /// How long a request waits for a free connection before it fails, rather than hanging while
@@ -383,55 +382,6 @@ impl Store for PostgresStore {
                 .await?;
         Ok(done.rows_affected() == 1)
     }
-
-    async fn insert_dispatch(&self, dispatch: &DispatchRecord) -> StoreResult<()> {
-        Queries(&self.pool).insert_dispatch(dispatch).await
-    }
-
-    async fn find_dispatch(&self, token_id: &str) -> StoreResult<Option<StoredDispatch>> {
-        Queries(&self.pool).find_dispatch(token_id).await
-    }
-
-    async fn claim_dispatch(
-        &self,
-        token_id: &str,
-        message_hash: &Digest,
-        now: i64,
-        stale_before: i64,
-    ) -> StoreResult<DispatchClaim> {
-        Queries(&self.pool)
-            .claim_dispatch(token_id, message_hash, now, stale_before)
-            .await
-    }
-
-    async fn handovers(&self, token_id: &str) -> StoreResult<Vec<String>> {
-        Queries(&self.pool).handovers(token_id).await
-    }
-
-    async fn record_handovers(&self, token_id: &str, parts: &[String], at: i64) -> StoreResult<()> {
-        Queries(&self.pool)
-            .record_handovers(token_id, parts, at)
-            .await
-    }
-
-    async fn finish_dispatch(
-        &self,
-        token_id: &str,
-        state: DispatchState,
-        at: i64,
-    ) -> StoreResult<()> {
-        Queries(&self.pool)
-            .finish_dispatch(token_id, state, at)
-            .await
-    }
-
-    async fn insert_viewer_message(
-        &self,
-        message: &ViewerMessageRecord,
-        recipients: &[ViewerRecipientRecord],
-    ) -> StoreResult<ViewerMessageRecord> {
-        Queries(&self.pool)
-            .insert_viewer_message(message, recipients)
-            .await
-    }
 }
+
+shared::route_store!(PostgresStore);

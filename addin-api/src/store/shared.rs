@@ -1,7 +1,8 @@
 //! Queries both backends run as they are: SQLite accepts PostgreSQL's `$N` placeholders
 //! (sqlx binds them by number), and the statements below use only SQL both understand
-//! (`ON CONFLICT`, `RETURNING`). `SqliteStore` and `PostgresStore` hand these calls their
-//! pool; what truly differs (locks, pragmas) stays in their own files.
+//! (`ON CONFLICT`, `RETURNING`). [`route_store!`] implements [`super::RouteStore`] with them
+//! for `SqliteStore` and `PostgresStore` alike; what truly differs (locks, pragmas) stays in
+//! their own files.
 
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row, Type};
 
@@ -244,3 +245,79 @@ where
         expires_at: row.try_get("expires_at")?,
     })
 }
+
+/// `impl RouteStore for $store` with the shared queries on its `pool`.
+macro_rules! route_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl super::RouteStore for $store {
+            async fn insert_dispatch(
+                &self,
+                dispatch: &super::DispatchRecord,
+            ) -> super::StoreResult<()> {
+                super::shared::Queries(&self.pool)
+                    .insert_dispatch(dispatch)
+                    .await
+            }
+
+            async fn find_dispatch(
+                &self,
+                token_id: &str,
+            ) -> super::StoreResult<Option<super::StoredDispatch>> {
+                super::shared::Queries(&self.pool)
+                    .find_dispatch(token_id)
+                    .await
+            }
+
+            async fn claim_dispatch(
+                &self,
+                token_id: &str,
+                message_hash: &super::Digest,
+                now: i64,
+                stale_before: i64,
+            ) -> super::StoreResult<super::DispatchClaim> {
+                super::shared::Queries(&self.pool)
+                    .claim_dispatch(token_id, message_hash, now, stale_before)
+                    .await
+            }
+
+            async fn handovers(&self, token_id: &str) -> super::StoreResult<Vec<String>> {
+                super::shared::Queries(&self.pool).handovers(token_id).await
+            }
+
+            async fn record_handovers(
+                &self,
+                token_id: &str,
+                parts: &[String],
+                at: i64,
+            ) -> super::StoreResult<()> {
+                super::shared::Queries(&self.pool)
+                    .record_handovers(token_id, parts, at)
+                    .await
+            }
+
+            async fn finish_dispatch(
+                &self,
+                token_id: &str,
+                state: super::DispatchState,
+                at: i64,
+            ) -> super::StoreResult<()> {
+                super::shared::Queries(&self.pool)
+                    .finish_dispatch(token_id, state, at)
+                    .await
+            }
+
+            async fn insert_viewer_message(
+                &self,
+                message: &super::ViewerMessageRecord,
+                recipients: &[super::ViewerRecipientRecord],
+            ) -> super::StoreResult<super::ViewerMessageRecord> {
+                super::shared::Queries(&self.pool)
+                    .insert_viewer_message(message, recipients)
+                    .await
+            }
+        }
+    };
+}
+
+pub(super) use route_store;

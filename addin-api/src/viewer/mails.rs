@@ -4,14 +4,16 @@
 //! password, retention date, withdraw link). Plain text with an HTML alternative; the words
 //! come from [`crate::i18n`].
 
+use crate::{
+    Error,
+    i18n::Texts,
+    mailer::{escape_html, message_id},
+};
 use addin_core::api::Language;
 use lettre::{
     Message,
     message::{Mailbox, MultiPart, header},
 };
-use rand::Rng;
-
-use crate::{Error, i18n::Texts, mailer::escape_html};
 
 /// A notification, before it is composed.
 #[derive(Debug)]
@@ -239,14 +241,8 @@ fn compose(
     let to: lettre::Address = to
         .parse()
         .map_err(|_| Error::Internal("a Viewer e-mail's recipient is not an address".into()))?;
-    // In the sender's domain: the server's host name may be an internal one.
-    let message_id = format!(
-        "<{:032x}@{}>",
-        rand::rngs::OsRng.r#gen::<u128>(),
-        from.email.domain()
-    );
     Message::builder()
-        .message_id(Some(message_id))
+        .message_id(Some(message_id(from)))
         .from(from.clone())
         .to(Mailbox::new(None, to))
         .subject(subject)

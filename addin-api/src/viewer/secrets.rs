@@ -6,18 +6,17 @@
 //! that key: the store keeps only their SHA-256 (or nothing), and a retry of the same
 //! message (Exchange resends after a 451) can send the very same links again.
 
-use aes_gcm::{
-    Aes256Gcm, KeyInit, Nonce,
-    aead::{Aead, AeadCore, OsRng, Payload},
-};
+use aes_gcm::{Aes256Gcm, KeyInit, aead::OsRng};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as BASE64URL};
 use hmac::{Hmac, Mac};
 use rand::Rng;
 use sha2::Sha256;
 
-use crate::{store::Digest, vault::sha256};
+use crate::{
+    store::Digest,
+    vault::{open_with, seal_with, sha256},
+};
 
-const NONCE_LEN: usize = 12;
 /// Bytes of a link or withdraw secret: 160 bits, beyond guessing (SPEC: ≥ 128).
 const SECRET_BYTES: usize = 20;
 /// Letters and digits nobody confuses when reading them out or typing them over: no 0/O,
@@ -48,36 +47,11 @@ impl MessageKey {
 
     /// `nonce ‖ ciphertext`, bound to `context` (the message id).
     pub fn encrypt(&self, plaintext: &[u8], context: &[u8]) -> Vec<u8> {
-        let cipher = Aes256Gcm::new(&self.0.into());
-        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        let mut sealed = nonce.to_vec();
-        // Encryption only fails for inputs beyond AES-GCM's 64 GiB limit.
-        if let Ok(ciphertext) = cipher.encrypt(
-            &nonce,
-            Payload {
-                msg: plaintext,
-                aad: context,
-            },
-        ) {
-            sealed.extend(ciphertext);
-        }
-        sealed
+        seal_with(&Aes256Gcm::new(&self.0.into()), plaintext, context)
     }
 
     pub fn decrypt(&self, sealed: &[u8], context: &[u8]) -> Option<Vec<u8>> {
-        if sealed.len() <= NONCE_LEN {
-            return None;
-        }
-        let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
-        Aes256Gcm::new(&self.0.into())
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: context,
-                },
-            )
-            .ok()
+        open_with(&Aes256Gcm::new(&self.0.into()), sealed, context)
     }
 
     /// The secret in the `position`-th Viewer recipient's "Bericht lezen" link.

@@ -43,6 +43,31 @@ fn with_next_hop(backend: Backend, next_hop: &SmtpServer) -> TestAppBuilder {
         .set("relay.next_hop", format!("smtp://{}", next_hop.addr))
 }
 
+/// A relay handing over to a next hop of its own, and a clinician signed in to the API.
+struct Route {
+    next_hop: SmtpServer,
+    app: TestApp,
+    user: Session,
+}
+
+async fn route(backend: Backend) -> Route {
+    let next_hop = SmtpServer::start(Security::Plain).await;
+    let app = with_next_hop(backend, &next_hop).start().await;
+    let user = clinician(&app).await;
+    Route {
+        next_hop,
+        app,
+        user,
+    }
+}
+
+/// The mail of [`three_routes`] and the token the API issued for it.
+async fn checked_three_routes_mail(app: &TestApp, user: &Session) -> (String, OutboundMail) {
+    let token = send_token(app, user, &three_routes()).await;
+    let mail = three_routes_mail(&token);
+    (token, mail)
+}
+
 /// Signed in as the sender, with the patient's number saved.
 async fn clinician(app: &TestApp) -> Session {
     let user = app.sign_in(SENDER).await;
@@ -130,11 +155,12 @@ async fn audit_kinds(app: &TestApp) -> Vec<(String, Option<String>, Option<Strin
 // ---- The route -----------------------------------------------------------------------------
 
 async fn a_checked_mail_reaches_each_recipient_by_its_route(backend: Backend) {
-    let next_hop = SmtpServer::start(Security::Plain).await;
-    let app = with_next_hop(backend, &next_hop).start().await;
-    let user = clinician(&app).await;
-    let token = send_token(&app, &user, &three_routes()).await;
-    let mail = three_routes_mail(&token);
+    let Route {
+        next_hop,
+        app,
+        user,
+    } = route(backend).await;
+    let (token, mail) = checked_three_routes_mail(&app, &user).await;
 
     let reply = exchange_sends(&app, &mail, &EXTERNAL).await;
 
@@ -224,11 +250,12 @@ async fn a_checked_mail_reaches_each_recipient_by_its_route(backend: Backend) {
 }
 
 async fn the_relay_stores_nothing_readable(backend: Backend) {
-    let next_hop = SmtpServer::start(Security::Plain).await;
-    let app = with_next_hop(backend, &next_hop).start().await;
-    let user = clinician(&app).await;
-    let token = send_token(&app, &user, &three_routes()).await;
-    let mail = three_routes_mail(&token);
+    let Route {
+        next_hop,
+        app,
+        user,
+    } = route(backend).await;
+    let (_, mail) = checked_three_routes_mail(&app, &user).await;
 
     exchange_sends(&app, &mail, &EXTERNAL)
         .await
@@ -271,11 +298,12 @@ async fn the_relay_stores_nothing_readable(backend: Backend) {
 // ---- One token, one message ----------------------------------------------------------------
 
 async fn exchange_retrying_a_message_gets_250_without_a_second_delivery(backend: Backend) {
-    let next_hop = SmtpServer::start(Security::Plain).await;
-    let app = with_next_hop(backend, &next_hop).start().await;
-    let user = clinician(&app).await;
-    let token = send_token(&app, &user, &three_routes()).await;
-    let mail = three_routes_mail(&token);
+    let Route {
+        next_hop,
+        app,
+        user,
+    } = route(backend).await;
+    let (_, mail) = checked_three_routes_mail(&app, &user).await;
 
     exchange_sends(&app, &mail, &EXTERNAL)
         .await
@@ -290,9 +318,11 @@ async fn exchange_retrying_a_message_gets_250_without_a_second_delivery(backend:
 }
 
 async fn another_message_with_a_used_token_is_a_replay(backend: Backend) {
-    let next_hop = SmtpServer::start(Security::Plain).await;
-    let app = with_next_hop(backend, &next_hop).start().await;
-    let user = clinician(&app).await;
+    let Route {
+        next_hop,
+        app,
+        user,
+    } = route(backend).await;
     let token = send_token(&app, &user, &draft(SENDER, &[HOSPITAL])).await;
     let first = OutboundMail::new(SENDER, &[HOSPITAL]).token(&token);
     exchange_sends(&app, &first, &[HOSPITAL])
@@ -331,9 +361,11 @@ struct Case {
 }
 
 async fn each_broken_rule_is_refused_with_its_reason(backend: Backend) {
-    let next_hop = SmtpServer::start(Security::Plain).await;
-    let app = with_next_hop(backend, &next_hop).start().await;
-    let user = clinician(&app).await;
+    let Route {
+        next_hop,
+        app,
+        user,
+    } = route(backend).await;
     let to_hospital = draft(SENDER, &[HOSPITAL]);
     let fresh = || send_token(&app, &user, &to_hospital);
     let mail = |token: &str| OutboundMail::new(SENDER, &[HOSPITAL]).token(token);
@@ -461,9 +493,11 @@ async fn each_broken_rule_is_refused_with_its_reason(backend: Backend) {
 }
 
 async fn a_token_is_accepted_for_accept_within_after_issue(backend: Backend) {
-    let next_hop = SmtpServer::start(Security::Plain).await;
-    let app = with_next_hop(backend, &next_hop).start().await;
-    let user = clinician(&app).await;
+    let Route {
+        next_hop,
+        app,
+        user,
+    } = route(backend).await;
     let first = send_token(&app, &user, &draft(SENDER, &[HOSPITAL])).await;
     let second = send_token(&app, &user, &draft(SENDER, &[HOSPITAL])).await;
 
@@ -528,12 +562,13 @@ async fn a_client_on_the_network_must_use_starttls(backend: Backend) {
 // ---- The next hop ---------------------------------------------------------------------------
 
 async fn a_next_hop_that_is_down_is_a_451_and_the_retry_is_delivered_once(backend: Backend) {
-    let next_hop = SmtpServer::start(Security::Plain).await;
+    let Route {
+        next_hop,
+        app,
+        user,
+    } = route(backend).await;
     let address = next_hop.addr;
-    let app = with_next_hop(backend, &next_hop).start().await;
-    let user = clinician(&app).await;
-    let token = send_token(&app, &user, &three_routes()).await;
-    let mail = three_routes_mail(&token);
+    let (_, mail) = checked_three_routes_mail(&app, &user).await;
     drop(next_hop);
 
     let deferred = exchange_sends(&app, &mail, &EXTERNAL).await;
