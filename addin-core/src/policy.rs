@@ -233,7 +233,7 @@ mod file {
         fn default() -> Self {
             Self {
                 accept_from: vec![
-                    NetworkRange(IpNet::V4(Ipv4Net::new_assert(Ipv4Addr::LOCALHOST, 8))),
+                    NetworkRange(IpNet::V4(Ipv4Net::new_assert(Ipv4Addr::new(127, 0, 0, 0), 8))),
                     NetworkRange(IpNet::V6(Ipv6Net::new_assert(Ipv6Addr::LOCALHOST, 128))),
                 ],
                 next_hop: None,
