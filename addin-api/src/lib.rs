@@ -28,6 +28,7 @@ pub mod relay;
 pub mod send_token;
 pub mod server;
 pub mod sessions;
+pub mod sms;
 pub mod store;
 pub mod tls;
 pub mod vault;

@@ -17,7 +17,7 @@ use crate::{
 };
 
 /// Every key of SPEC §3 and how its variable's text becomes a TOML value.
-const KEYS: [(&str, Kind); 19] = [
+const KEYS: [(&str, Kind); 21] = [
     ("organisation.domains", Kind::List),
     ("organisation.name", Kind::Text),
     ("installation_type", Kind::Text),
@@ -37,6 +37,8 @@ const KEYS: [(&str, Kind); 19] = [
     ("relay.accept_within", Kind::Text),
     ("viewer.retention", Kind::Text),
     ("viewer.notification_subject", Kind::Bool),
+    ("sms.url", Kind::Text),
+    ("sms.sender", Kind::Text),
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -234,6 +236,11 @@ mod tests {
                 ("SENDSECURE_RELAY_ACCEPT_WITHIN", "24h"),
                 ("SENDSECURE_VIEWER_RETENTION", "30d"),
                 ("SENDSECURE_VIEWER_NOTIFICATION_SUBJECT", "true"),
+                (
+                    "SENDSECURE_SMS_URL",
+                    "https://token@gw.cmtelecom.com/v1.0/message",
+                ),
+                ("SENDSECURE_SMS_SENDER", "Praktijk"),
             ],
         )
         .expect("valid overrides");
@@ -281,6 +288,11 @@ mod tests {
         assert_eq!(policy.relay.accept_within, Interval::from_secs(24 * 3600));
         assert_eq!(policy.viewer.retention, Interval::from_secs(30 * 86_400));
         assert!(policy.viewer.notification_subject);
+        assert_eq!(
+            policy.sms.url.as_deref(),
+            Some("https://token@gw.cmtelecom.com/v1.0/message")
+        );
+        assert_eq!(policy.sms.sender, "Praktijk");
     }
 
     #[test]

@@ -122,6 +122,8 @@ mod file {
         pub relay: RelaySettings,
         /// The Viewer for recipients outside the domain book (SPEC §14).
         pub viewer: ViewerSettings,
+        /// How Viewer access codes go by SMS (SPEC §14).
+        pub sms: SmsSettings,
     }
 
     impl Default for Policy {
@@ -135,6 +137,7 @@ mod file {
                 smtp: SmtpSettings::default(),
                 relay: RelaySettings::default(),
                 viewer: ViewerSettings::default(),
+                sms: SmsSettings::default(),
             }
         }
     }
@@ -233,7 +236,10 @@ mod file {
         fn default() -> Self {
             Self {
                 accept_from: vec![
-                    NetworkRange(IpNet::V4(Ipv4Net::new_assert(Ipv4Addr::new(127, 0, 0, 0), 8))),
+                    NetworkRange(IpNet::V4(Ipv4Net::new_assert(
+                        Ipv4Addr::new(127, 0, 0, 0),
+                        8,
+                    ))),
                     NetworkRange(IpNet::V6(Ipv6Net::new_assert(Ipv6Addr::LOCALHOST, 128))),
                 ],
                 next_hop: None,
@@ -256,6 +262,24 @@ mod file {
             Self {
                 retention: Interval::from_secs(90 * 24 * 3600),
                 notification_subject: false,
+            }
+        }
+    }
+
+    #[derive(Clone, Debug, PartialEq, Deserialize)]
+    #[serde(default, deny_unknown_fields)]
+    pub struct SmsSettings {
+        /// The provider's API with its credentials; unset writes each SMS to the SMS outbox.
+        pub url: Option<String>,
+        /// The originator recipients see (at most 11 letters and digits, or a phone number).
+        pub sender: String,
+    }
+
+    impl Default for SmsSettings {
+        fn default() -> Self {
+            Self {
+                url: None,
+                sender: "SendSecure".into(),
             }
         }
     }

@@ -29,6 +29,11 @@ pub(super) const SQLITE: &[Step] = &[
         "secure route",
         include_str!("../../migrations/sqlite/0003_secure_route.sql"),
     ),
+    (
+        4,
+        "viewer access",
+        include_str!("../../migrations/sqlite/0004_viewer_access.sql"),
+    ),
 ];
 
 pub(super) const POSTGRES: &[Step] = &[
@@ -46,6 +51,11 @@ pub(super) const POSTGRES: &[Step] = &[
         3,
         "secure route",
         include_str!("../../migrations/postgres/0003_secure_route.sql"),
+    ),
+    (
+        4,
+        "viewer access",
+        include_str!("../../migrations/postgres/0004_viewer_access.sql"),
     ),
 ];
 

@@ -384,4 +384,4 @@ impl Store for PostgresStore {
     }
 }
 
-shared::route_store!(PostgresStore);
+shared::shared_stores!(PostgresStore);

@@ -417,4 +417,4 @@ impl Store for SqliteStore {
     }
 }
 
-shared::route_store!(SqliteStore);
+shared::shared_stores!(SqliteStore);

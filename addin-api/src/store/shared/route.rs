@@ -1,18 +1,12 @@
-//! Queries both backends run as they are: SQLite accepts PostgreSQL's `$N` placeholders
-//! (sqlx binds them by number), and the statements below use only SQL both understand
-//! (`ON CONFLICT`, `RETURNING`). [`route_store!`] implements [`super::RouteStore`] with them
-//! for `SqliteStore` and `PostgresStore` alike; what truly differs (locks, pragmas) stays in
-//! their own files.
+//! The secure route's queries (SPEC §7, §13): dispatches, hand-overs, Viewer messages.
 
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row, Type};
 
-use super::{
-    Digest, DispatchClaim, DispatchRecord, DispatchState, StoreError, StoreResult, StoredDispatch,
+use super::{Queries, digest};
+use crate::store::{
+    Digest, DispatchClaim, DispatchRecord, DispatchState, StoreResult, StoredDispatch,
     ViewerMessageRecord, ViewerRecipientRecord,
 };
-
-/// The shared queries on one backend's pool.
-pub(super) struct Queries<'p, DB: Database>(pub &'p Pool<DB>);
 
 impl<DB> Queries<'_, DB>
 where
@@ -213,10 +207,6 @@ where
     }
 }
 
-fn digest(bytes: Vec<u8>, column: &'static str) -> StoreResult<Digest> {
-    Digest::try_from(bytes).map_err(|_| StoreError::Corrupt(column))
-}
-
 fn viewer_message<R>(row: &R) -> StoreResult<ViewerMessageRecord>
 where
     R: Row,
@@ -245,79 +235,3 @@ where
         expires_at: row.try_get("expires_at")?,
     })
 }
-
-/// `impl RouteStore for $store` with the shared queries on its `pool`.
-macro_rules! route_store {
-    ($store:ty) => {
-        #[async_trait::async_trait]
-        impl super::RouteStore for $store {
-            async fn insert_dispatch(
-                &self,
-                dispatch: &super::DispatchRecord,
-            ) -> super::StoreResult<()> {
-                super::shared::Queries(&self.pool)
-                    .insert_dispatch(dispatch)
-                    .await
-            }
-
-            async fn find_dispatch(
-                &self,
-                token_id: &str,
-            ) -> super::StoreResult<Option<super::StoredDispatch>> {
-                super::shared::Queries(&self.pool)
-                    .find_dispatch(token_id)
-                    .await
-            }
-
-            async fn claim_dispatch(
-                &self,
-                token_id: &str,
-                message_hash: &super::Digest,
-                now: i64,
-                stale_before: i64,
-            ) -> super::StoreResult<super::DispatchClaim> {
-                super::shared::Queries(&self.pool)
-                    .claim_dispatch(token_id, message_hash, now, stale_before)
-                    .await
-            }
-
-            async fn handovers(&self, token_id: &str) -> super::StoreResult<Vec<String>> {
-                super::shared::Queries(&self.pool).handovers(token_id).await
-            }
-
-            async fn record_handovers(
-                &self,
-                token_id: &str,
-                parts: &[String],
-                at: i64,
-            ) -> super::StoreResult<()> {
-                super::shared::Queries(&self.pool)
-                    .record_handovers(token_id, parts, at)
-                    .await
-            }
-
-            async fn finish_dispatch(
-                &self,
-                token_id: &str,
-                state: super::DispatchState,
-                at: i64,
-            ) -> super::StoreResult<()> {
-                super::shared::Queries(&self.pool)
-                    .finish_dispatch(token_id, state, at)
-                    .await
-            }
-
-            async fn insert_viewer_message(
-                &self,
-                message: &super::ViewerMessageRecord,
-                recipients: &[super::ViewerRecipientRecord],
-            ) -> super::StoreResult<super::ViewerMessageRecord> {
-                super::shared::Queries(&self.pool)
-                    .insert_viewer_message(message, recipients)
-                    .await
-            }
-        }
-    };
-}
-
-pub(super) use route_store;

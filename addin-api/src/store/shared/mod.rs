@@ -1,0 +1,243 @@
+//! Queries both backends run as they are: SQLite accepts PostgreSQL's `$N` placeholders
+//! (sqlx binds them by number), and the statements use only SQL both understand
+//! (`ON CONFLICT`, `RETURNING`). [`shared_stores!`] implements [`super::RouteStore`] and
+//! [`super::ViewerStore`] with them for `SqliteStore` and `PostgresStore` alike; what truly
+//! differs (locks, pragmas) stays in their own files.
+
+mod route;
+mod viewer;
+
+use sqlx::{Database, Pool};
+
+use super::{Digest, StoreError, StoreResult};
+
+/// The shared queries on one backend's pool. Each file's `impl` names the sqlx bounds its
+/// queries need.
+pub(super) struct Queries<'p, DB: Database>(pub &'p Pool<DB>);
+
+fn digest(bytes: Vec<u8>, column: &'static str) -> StoreResult<Digest> {
+    Digest::try_from(bytes).map_err(|_| StoreError::Corrupt(column))
+}
+
+/// `impl RouteStore` and `impl ViewerStore` for `$store`, with the shared queries on its
+/// `pool`.
+macro_rules! shared_stores {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl super::RouteStore for $store {
+            async fn insert_dispatch(
+                &self,
+                dispatch: &super::DispatchRecord,
+            ) -> super::StoreResult<()> {
+                super::shared::Queries(&self.pool)
+                    .insert_dispatch(dispatch)
+                    .await
+            }
+
+            async fn find_dispatch(
+                &self,
+                token_id: &str,
+            ) -> super::StoreResult<Option<super::StoredDispatch>> {
+                super::shared::Queries(&self.pool)
+                    .find_dispatch(token_id)
+                    .await
+            }
+
+            async fn claim_dispatch(
+                &self,
+                token_id: &str,
+                message_hash: &super::Digest,
+                now: i64,
+                stale_before: i64,
+            ) -> super::StoreResult<super::DispatchClaim> {
+                super::shared::Queries(&self.pool)
+                    .claim_dispatch(token_id, message_hash, now, stale_before)
+                    .await
+            }
+
+            async fn handovers(&self, token_id: &str) -> super::StoreResult<Vec<String>> {
+                super::shared::Queries(&self.pool).handovers(token_id).await
+            }
+
+            async fn record_handovers(
+                &self,
+                token_id: &str,
+                parts: &[String],
+                at: i64,
+            ) -> super::StoreResult<()> {
+                super::shared::Queries(&self.pool)
+                    .record_handovers(token_id, parts, at)
+                    .await
+            }
+
+            async fn finish_dispatch(
+                &self,
+                token_id: &str,
+                state: super::DispatchState,
+                at: i64,
+            ) -> super::StoreResult<()> {
+                super::shared::Queries(&self.pool)
+                    .finish_dispatch(token_id, state, at)
+                    .await
+            }
+
+            async fn insert_viewer_message(
+                &self,
+                message: &super::ViewerMessageRecord,
+                recipients: &[super::ViewerRecipientRecord],
+            ) -> super::StoreResult<super::ViewerMessageRecord> {
+                super::shared::Queries(&self.pool)
+                    .insert_viewer_message(message, recipients)
+                    .await
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl super::ViewerStore for $store {
+            async fn find_recipient(
+                &self,
+                link_hash: &super::Digest,
+            ) -> super::StoreResult<Option<super::RecipientView>> {
+                super::shared::Queries(&self.pool)
+                    .find_recipient(link_hash)
+                    .await
+            }
+
+            async fn message_content(
+                &self,
+                message_id: &str,
+            ) -> super::StoreResult<Option<(Vec<u8>, Vec<u8>)>> {
+                super::shared::Queries(&self.pool)
+                    .message_content(message_id)
+                    .await
+            }
+
+            async fn find_message_by_withdraw_hash(
+                &self,
+                withdraw_hash: &super::Digest,
+            ) -> super::StoreResult<Option<super::ViewerMessageState>> {
+                super::shared::Queries(&self.pool)
+                    .find_message_by_withdraw_hash(withdraw_hash)
+                    .await
+            }
+
+            async fn find_message_by_reference(
+                &self,
+                reference: &str,
+            ) -> super::StoreResult<Option<super::ViewerMessageState>> {
+                super::shared::Queries(&self.pool)
+                    .find_message_by_reference(reference)
+                    .await
+            }
+
+            async fn withdraw_message(
+                &self,
+                message_id: &str,
+                at: i64,
+            ) -> super::StoreResult<bool> {
+                super::shared::Queries(&self.pool)
+                    .withdraw_message(message_id, at)
+                    .await
+            }
+
+            async fn issue_viewer_code(
+                &self,
+                code: &super::ViewerCodeRecord,
+                limits: &[super::CodeLimit],
+            ) -> super::StoreResult<bool> {
+                super::shared::Queries(&self.pool)
+                    .issue_viewer_code(code, limits)
+                    .await
+            }
+
+            async fn claim_viewer_code_attempt(
+                &self,
+                link_hash: &super::Digest,
+                device_hash: &super::Digest,
+                now: i64,
+                max_attempts: i64,
+            ) -> super::StoreResult<Option<super::ViewerCodeRecord>> {
+                super::shared::Queries(&self.pool)
+                    .claim_viewer_code_attempt(link_hash, device_hash, now, max_attempts)
+                    .await
+            }
+
+            async fn consume_viewer_code(
+                &self,
+                link_hash: &super::Digest,
+                device_hash: &super::Digest,
+                code_hash: &super::Digest,
+            ) -> super::StoreResult<bool> {
+                super::shared::Queries(&self.pool)
+                    .consume_viewer_code(link_hash, device_hash, code_hash)
+                    .await
+            }
+
+            async fn insert_viewer_session(
+                &self,
+                session: &super::ViewerSessionRecord,
+            ) -> super::StoreResult<()> {
+                super::shared::Queries(&self.pool)
+                    .insert_viewer_session(session)
+                    .await
+            }
+
+            async fn find_viewer_session(
+                &self,
+                token_hash: &super::Digest,
+            ) -> super::StoreResult<Option<super::ViewerSessionRecord>> {
+                super::shared::Queries(&self.pool)
+                    .find_viewer_session(token_hash)
+                    .await
+            }
+
+            async fn touch_viewer_session(
+                &self,
+                token_hash: &super::Digest,
+                at: i64,
+            ) -> super::StoreResult<()> {
+                super::shared::Queries(&self.pool)
+                    .touch_viewer_session(token_hash, at)
+                    .await
+            }
+
+            async fn count_reply(
+                &self,
+                link_hash: &super::Digest,
+                max: i64,
+            ) -> super::StoreResult<bool> {
+                super::shared::Queries(&self.pool)
+                    .count_reply(link_hash, max)
+                    .await
+            }
+
+            async fn count_forward(&self, message_id: &str, max: i64) -> super::StoreResult<bool> {
+                super::shared::Queries(&self.pool)
+                    .count_forward(message_id, max)
+                    .await
+            }
+
+            async fn count_forward_failure(
+                &self,
+                link_hash: &super::Digest,
+            ) -> super::StoreResult<i64> {
+                super::shared::Queries(&self.pool)
+                    .count_forward_failure(link_hash)
+                    .await
+            }
+
+            async fn sweep_viewer(
+                &self,
+                now: i64,
+                idle_before: i64,
+                batch: i64,
+            ) -> super::StoreResult<Vec<super::ViewerMessageState>> {
+                super::shared::Queries(&self.pool)
+                    .sweep_viewer(now, idle_before, batch)
+                    .await
+            }
+        }
+    };
+}
+
+pub(super) use shared_stores;
