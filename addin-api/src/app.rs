@@ -29,12 +29,15 @@ use crate::{
     send_token::{self, SendTokenSigner},
     sessions::Sessions,
     store::{PostgresStore, SqliteStore, Store},
+    sms::SmsGateway,
     vault::{KeyOrigin, Vault},
-    viewer::Intake,
+    viewer::{Intake, Viewer, access::ClientLimits},
 };
 
 /// The relay's hand-overs, in the data directory, when no `relay.next_hop` is set.
 pub const RELAY_OUTBOX_DIR: &str = "relay-outbox";
+/// Viewer access codes by SMS, in the data directory, when no `sms.url` is set.
+pub const SMS_OUTBOX_DIR: &str = "sms-outbox";
 
 #[derive(Debug)]
 pub struct App {
@@ -55,8 +58,8 @@ pub struct App {
     pub next_hop: Transport,
     /// The From of the mail the server writes itself: sign-in codes, Viewer notifications.
     pub mail_from: Mailbox,
-    /// Stores messages for Viewer recipients (SPEC §14).
-    pub viewer_intake: Intake,
+    /// The Viewer (SPEC §14): intake, SMS, its per-client limits.
+    pub viewer: Viewer,
     /// Where the relay listens, once it does (`--smtp-listen`).
     pub relay_address: OnceLock<SocketAddr>,
     pub clock: Arc<dyn Clock>,
@@ -153,7 +156,13 @@ impl App {
             );
         }
         let mail_from = mailer::sender(args.mail_from.as_deref(), &args.public_url)?;
-        let http = outgoing_http_client(args.ca_cert.as_deref())?;
+        let http = outgoing_http_client(args.ca_cert.as_deref(), HttpsOnly::Yes)?;
+        let sms = SmsGateway::from_config(
+            policy.sms.url.as_deref(),
+            &policy.sms.sender,
+            outgoing_http_client(args.ca_cert.as_deref(), HttpsOnly::ExceptLoopback)?,
+            args.data_dir.join(SMS_OUTBOX_DIR),
+        )?;
         let entra =
             entra.map(|config| AccessTokenValidator::new(config, http.clone(), Arc::clone(&clock)));
         let source = DirectorySource::parse(policy.directory.source.as_deref())?;
@@ -178,12 +187,16 @@ impl App {
             preferences: Preferences::new(Arc::clone(&store), Arc::clone(&clock)),
             audit: Audit::new(Arc::clone(&store), Arc::clone(&clock)),
             dispatches: Dispatches::new(Arc::clone(&store), Arc::clone(&vault), Arc::clone(&clock)),
-            viewer_intake: Intake::new(
-                Arc::clone(&store),
-                Arc::clone(&vault),
-                Arc::clone(&clock),
-                policy.viewer.retention.duration(),
-            ),
+            viewer: Viewer {
+                intake: Intake::new(
+                    Arc::clone(&store),
+                    Arc::clone(&vault),
+                    Arc::clone(&clock),
+                    policy.viewer.retention.duration(),
+                ),
+                sms,
+                limits: ClientLimits::default(),
+            },
             next_hop,
             mail_from,
             relay_address: OnceLock::new(),
@@ -229,12 +242,23 @@ pub(crate) async fn open_store(
     }
 }
 
-/// The client for the directory source and the identity provider: rustls with the web PKI
-/// roots, plus any CA the admin names (a TLS-inspecting proxy, a test CA).
-fn outgoing_http_client(ca_cert: Option<&Path>) -> Result<reqwest::Client, Error> {
+/// Whether a client may speak plain HTTP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum HttpsOnly {
+    Yes,
+    /// The SMS gateway's configuration allows `http://` to this machine only (checked there).
+    ExceptLoopback,
+}
+
+/// The client for the directory source, the identity provider and the SMS gateway: rustls
+/// with the web PKI roots, plus any CA the admin names (a TLS-inspecting proxy, a test CA).
+fn outgoing_http_client(
+    ca_cert: Option<&Path>,
+    https_only: HttpsOnly,
+) -> Result<reqwest::Client, Error> {
     let mut builder = reqwest::Client::builder()
         .use_rustls_tls()
-        .https_only(true)
+        .https_only(https_only == HttpsOnly::Yes)
         .connect_timeout(std::time::Duration::from_secs(10))
         .timeout(std::time::Duration::from_secs(30))
         .user_agent(concat!("sendsecure/", env!("CARGO_PKG_VERSION")));

@@ -16,7 +16,7 @@ use crate::{
     Error,
     clock::Clock,
     send_token::IssuedSendToken,
-    store::{AuditRecord, Digest, Store},
+    store::{AuditRecord, Digest, Store, ViewerMessageState},
 };
 
 #[derive(Debug)]
@@ -105,6 +105,29 @@ impl Audit {
             recipient_count: 0,
             routes: None,
             codes: Some(reason.to_owned()),
+        })
+        .await
+    }
+
+    /// A Viewer event (SPEC §14): `kind` is `viewer-code-sent`, `viewer-opened`,
+    /// `viewer-downloaded`, `viewer-replied`, `viewer-forwarded`, `viewer-withdrawn`,
+    /// `viewer-expired` or `viewer-wrong-number`; `detail` says how (`sms`, `email`,
+    /// `attachment`, `direct` …). Under the message's dispatch and owner; never content or an
+    /// address.
+    pub async fn viewer_event(
+        &self,
+        message: &ViewerMessageState,
+        kind: &str,
+        detail: Option<&str>,
+    ) -> Result<(), Error> {
+        self.append(AuditRecord {
+            at: self.clock.unix_now(),
+            kind: kind.to_owned(),
+            mailbox_hash: message.owner_hash,
+            token_id: Some(message.token_id.clone()),
+            recipient_count: 0,
+            routes: None,
+            codes: detail.map(str::to_owned),
         })
         .await
     }

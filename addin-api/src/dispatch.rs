@@ -126,13 +126,33 @@ impl Dispatches {
         owner: &Digest,
         dispatch: &Dispatch,
     ) -> Result<(), Error> {
+        self.insert(&token.id, token.iat, owner, dispatch).await
+    }
+
+    /// Stores the dispatch of a message forwarded from the Viewer (no send token: the
+    /// forward is made here); returns its id.
+    pub async fn record_forward(&self, owner: &Digest, dispatch: &Dispatch) -> Result<String, Error> {
+        let mut id = [0u8; 16];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut id);
+        let id = format!("forward-{}", base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, id));
+        self.insert(&id, self.clock.unix_now(), owner, dispatch).await?;
+        Ok(id)
+    }
+
+    async fn insert(
+        &self,
+        token_id: &str,
+        issued_at: i64,
+        owner: &Digest,
+        dispatch: &Dispatch,
+    ) -> Result<(), Error> {
         let json = serde_json::to_vec(dispatch)
             .map_err(|error| Error::Internal(format!("cannot serialise a dispatch: {error}")))?;
         let record = DispatchRecord {
-            token_id: token.id.clone(),
+            token_id: token_id.to_owned(),
             owner_hash: *owner,
-            sealed: self.vault.seal(&json, &context(&token.id)),
-            issued_at: token.iat,
+            sealed: self.vault.seal(&json, &context(token_id)),
+            issued_at,
         };
         Ok(self.store.insert_dispatch(&record).await?)
     }

@@ -64,6 +64,15 @@ pub enum Error {
     Conflict { code: &'static str, message: String },
     #[error("not found")]
     NotFound,
+    /// A Viewer link that is unknown, expired or withdrawn: which one is not said.
+    #[error("this message is not available")]
+    NotAvailable,
+    /// A Viewer page that needs the access code first.
+    #[error("open the message with its access code first")]
+    ViewerSessionRequired,
+    /// Something the request needs is down for a moment (an SMS gateway, the next hop).
+    #[error("{0}")]
+    Unavailable(String),
     #[error("this method is not allowed here")]
     MethodNotAllowed,
     #[error("the request body is larger than {limit} bytes")]

@@ -5,6 +5,7 @@ pub mod app;
 pub mod audit;
 pub mod bundled;
 pub mod checking;
+pub mod client_limit;
 pub mod clock;
 pub mod commands;
 pub mod config;

@@ -29,6 +29,8 @@ enum Command {
     Sessions(commands::sessions::Args),
     /// Print the Exchange Online PowerShell that routes secure mail through the relay
     ExchangeSetup(commands::exchange_setup::Args),
+    /// Manage Viewer messages: `viewer withdraw --reference KENMERK`
+    Viewer(commands::viewer::Args),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +64,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let ended = runtime.block_on(commands::sessions::revoke(&args))?;
             let noun = if ended == 1 { "session" } else { "sessions" };
             println!("ended {ended} {noun} of the mailbox");
+            Ok(())
+        }
+        Command::Viewer(commands::viewer::Args {
+            command: commands::viewer::Command::Withdraw(args),
+        }) => {
+            let runtime =
+                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            let reference = args.reference.trim().to_uppercase();
+            match runtime.block_on(commands::viewer::withdraw(&args))? {
+                commands::viewer::Withdrawn::Now => println!("withdrew {reference}"),
+                commands::viewer::Withdrawn::Already => println!(
+                    "{reference} was withdrawn before, or is past its retention: nothing left to withdraw"
+                ),
+            }
             Ok(())
         }
         Command::Check(args) => {

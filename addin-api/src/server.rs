@@ -15,7 +15,7 @@ use crate::{
     config::ServeArgs,
     http,
     relay::RelayListener,
-    tls,
+    tls, viewer,
 };
 
 /// A server that is listening.
@@ -29,6 +29,7 @@ pub struct RunningServer {
     handle: Handle,
     serving: tokio::task::JoinHandle<std::io::Result<()>>,
     refreshing: tokio::task::JoinHandle<()>,
+    sweeping: tokio::task::JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -43,6 +44,7 @@ impl RunningServer {
         let started = App::start(args, clock, env).await?;
         let refreshing = Arc::clone(&started.directory_sync)
             .spawn_refresh(started.app.policy.directory.refresh.duration());
+        let sweeping = viewer::sweep::spawn(Arc::clone(&started.app));
 
         let handle = Handle::new();
         let router = http::router(AppState(Arc::clone(&started.app)));
@@ -82,6 +84,7 @@ impl RunningServer {
             handle,
             serving,
             refreshing,
+            sweeping,
         })
     }
 
@@ -95,6 +98,7 @@ impl RunningServer {
     /// Stops accepting connections and lets requests in flight finish (at most 10 s).
     pub async fn shutdown(self) -> Result<(), Error> {
         self.refreshing.abort();
+        self.sweeping.abort();
         drop(self.relay);
         self.handle.graceful_shutdown(Some(Duration::from_secs(10)));
         match self.serving.await {

@@ -35,6 +35,9 @@ pub enum Purpose {
     /// A sign-in code with the mailbox and device it was sent for: keyed, because eight
     /// digits behind a plain hash would fall to a brute force over a copy of the database.
     SignInCode,
+    /// A Viewer access code with the link and browser it was sent for: keyed, for the same
+    /// reason.
+    ViewerCode,
 }
 
 impl Purpose {
@@ -43,6 +46,7 @@ impl Purpose {
             Self::Mailbox => b"mailbox",
             Self::Recipient => b"recipient",
             Self::SignInCode => b"sign-in-code",
+            Self::ViewerCode => b"viewer-code",
         }
     }
 }

@@ -6,3 +6,4 @@ pub mod exchange_setup;
 pub mod manifest;
 pub mod serve;
 pub mod sessions;
+pub mod viewer;

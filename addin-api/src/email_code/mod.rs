@@ -18,7 +18,7 @@
 //!   with 5 tries per code an attacker gets at most 50 guesses a day at 10⁸ codes: a chance
 //!   of one in two million per mailbox per day.
 //! * Per client address, at most 20 requests in any 15 minutes, in this instance's memory
-//!   (see [`client_limit`]). A practice shares one address behind its router and rarely has
+//!   (see [`crate::client_limit`]). A practice shares one address behind its router and rarely has
 //!   more than a few people signing in at once; 20 leaves room for that while one machine
 //!   cannot run through many mailboxes' allowances (3 requests lock a mailbox out for 15
 //!   minutes). The address is the TCP peer, or behind the admin's `--trusted-proxies` the
@@ -31,7 +31,6 @@
 //! per-client limit is refused openly (429): it says something about the caller, nothing
 //! about a mailbox.
 
-mod client_limit;
 #[cfg(test)]
 mod tests;
 
@@ -46,6 +45,7 @@ use rand::Rng;
 
 use crate::{
     Error,
+    client_limit::ClientLimit,
     clock::Clock,
     config::ServeArgs,
     mailer::{self, CodeMail, Delivery, Mailer},
@@ -53,7 +53,6 @@ use crate::{
     store::{SendLimit, SignInCodeRecord, Store},
     vault::{Purpose, Vault},
 };
-use client_limit::ClientLimit;
 
 /// Digits in a code: 10⁸ codes against at most 50 guesses a day (see the module doc).
 const CODE_DIGITS: usize = 8;

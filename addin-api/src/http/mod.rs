@@ -45,10 +45,19 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("no-store"),
         ));
 
-    Router::new()
+    let quick = Router::new()
         .merge(api)
         // The add-in's files answer every other path (their 404 is the JSON one).
         .merge(routes::addin_files::router(&state.web_dir))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ));
+
+    Router::new()
+        // The Viewer's pages, with limits and headers of their own.
+        .merge(crate::viewer::routes::router())
+        .merge(quick)
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(SetResponseHeaderLayer::overriding(
             header::STRICT_TRANSPORT_SECURITY,
@@ -61,10 +70,6 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
         ))
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(Error::Internal(

@@ -78,6 +78,11 @@ impl Texts {
     /// A day as people write it: `1 maart 2027`, `1 March 2027`, `1. März 2027`.
     pub fn date(self, unix_seconds: i64) -> String {
         let (year, month, day) = civil_date(unix_seconds);
+        self.day(year, month, day)
+    }
+
+    /// [`Texts::date`] of a calendar day.
+    pub fn day(self, year: i64, month: u32, day: u32) -> String {
         self.t_with(
             "date",
             &[
@@ -158,6 +163,15 @@ mod tests {
                     "day",
                     "month",
                     "year",
+                    "forwarder",
+                    "code",
+                    "minutes",
+                    "reference",
+                    "recipient",
+                    "to",
+                    "size",
+                    "count",
+                    "name",
                 ] {
                     args.set(name, "x");
                 }

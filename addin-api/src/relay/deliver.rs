@@ -283,7 +283,8 @@ impl HandOver<'_> {
             .collect();
         let stored = self
             .app
-            .viewer_intake
+            .viewer
+            .intake
             .store(
                 self.token_id,
                 &self.found.owner_hash,
@@ -344,6 +345,7 @@ impl HandOver<'_> {
                         by_sms: recipient.phone.is_some(),
                         readable_until: stored.expires_at,
                         subject,
+                        forwarded_by: None,
                     },
                 )?;
                 self.send_own(&notice).await?;

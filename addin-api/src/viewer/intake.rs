@@ -133,7 +133,7 @@ impl Intake {
 }
 
 /// A sealed message key opens only for its own message.
-fn key_context(message_id: &str) -> Vec<u8> {
+pub(super) fn key_context(message_id: &str) -> Vec<u8> {
     format!("viewer-key:{message_id}").into_bytes()
 }
 

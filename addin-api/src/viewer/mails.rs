@@ -30,6 +30,8 @@ pub struct Notification<'a> {
     pub readable_until: i64,
     /// Shown only when the policy allows (`viewer.notification_subject`).
     pub subject: Option<&'a str>,
+    /// Set when a recipient forwarded the message from the Viewer.
+    pub forwarded_by: Option<&'a str>,
 }
 
 /// One Viewer recipient as the confirmation lists them.
@@ -64,13 +66,23 @@ pub fn notification(from: &Mailbox, to: &str, notice: &Notification) -> Result<M
         None => texts.t_with("notification-subject", &sender),
     };
     let organisation = [("organisation", notice.organisation)];
-    let lead = texts.t_with(
-        "notification-lead",
-        &[
-            ("sender", notice.sender_name),
-            ("organisation", notice.organisation),
-        ],
-    );
+    let lead = match notice.forwarded_by {
+        None => texts.t_with(
+            "notification-lead",
+            &[
+                ("sender", notice.sender_name),
+                ("organisation", notice.organisation),
+            ],
+        ),
+        Some(forwarder) => texts.t_with(
+            "notification-lead-forwarded",
+            &[
+                ("forwarder", forwarder),
+                ("sender", notice.sender_name),
+                ("organisation", notice.organisation),
+            ],
+        ),
+    };
     let read = texts.t("notification-read");
     let code = texts.t(if notice.by_sms {
         "notification-code-sms"
@@ -211,6 +223,88 @@ pub fn confirmation(from: &Mailbox, to: &str, confirmed: &Confirmation) -> Resul
     compose(from, to, &subject, plain, html)
 }
 
+/// An access code by e-mail, before it is composed.
+#[derive(Debug)]
+pub struct CodeMail<'a> {
+    pub language: Language,
+    pub organisation: &'a str,
+    pub code: &'a str,
+}
+
+/// The access code e-mail, for a recipient whose code does not go by SMS.
+pub fn code_mail(from: &Mailbox, to: &str, mail: &CodeMail) -> Result<Message, Error> {
+    let texts = Texts(mail.language);
+    let subject = texts.t("code-mail-subject");
+    let lead = texts.t_with("code-mail-lead", &[("organisation", mail.organisation)]);
+    let validity = texts.t("code-mail-validity");
+    let plain = format!(
+        "{lead}\r\n\r\n    {code}\r\n\r\n{validity}\r\n",
+        code = mail.code
+    );
+    let html = page(
+        mail.language,
+        &subject,
+        &format!(
+            "<p>{lead}</p>\r\n<p style=\"font-family: Consolas, 'Courier New', monospace; \
+             font-size: 28px; font-weight: 600; letter-spacing: 4px\">{code}</p>\r\n\
+             <p>{validity}</p>",
+            lead = escape_html(&lead),
+            code = escape_html(mail.code),
+            validity = escape_html(&validity),
+        ),
+    );
+    compose(from, to, &subject, plain, html)
+}
+
+/// The sender hears that a recipient says the number the code went to is not theirs.
+pub fn wrong_number(
+    from: &Mailbox,
+    to: &str,
+    language: Language,
+    recipient: &str,
+    masked_phone: &str,
+    reference: &str,
+) -> Result<Message, Error> {
+    let texts = Texts(language);
+    let subject = texts.t_with("wrong-number-subject", &[("reference", reference)]);
+    let text = texts.t_with(
+        "wrong-number-body",
+        &[
+            ("recipient", recipient),
+            ("phone", masked_phone),
+            ("reference", reference),
+        ],
+    );
+    let html = page(language, &subject, &format!("<p>{}</p>", escape_html(&text)));
+    compose(from, to, &subject, lines(&[&text]), html)
+}
+
+/// A forward from the Viewer, as the sender hears of it.
+#[derive(Debug)]
+pub struct ForwardNotice<'a> {
+    pub language: Language,
+    pub subject: &'a str,
+    pub reference: &'a str,
+    pub forwarder: &'a str,
+    pub to: &'a str,
+}
+
+pub fn forward_notice(from: &Mailbox, to: &str, notice: &ForwardNotice) -> Result<Message, Error> {
+    let texts = Texts(notice.language);
+    let subject = texts.t_with("forward-notice-subject", &[("subject", notice.subject)]);
+    let text = texts.t_with(
+        "forward-notice-body",
+        &[
+            ("subject", notice.subject),
+            ("reference", notice.reference),
+            ("forwarder", notice.forwarder),
+            ("to", notice.to),
+        ],
+    );
+    let html = page(notice.language, &subject, &format!("<p>{}</p>", escape_html(&text)));
+    compose(from, to, &subject, lines(&[&text]), html)
+}
+
 fn lines(blocks: &[&str]) -> String {
     let mut text = blocks.join("\r\n\r\n");
     text.push_str("\r\n");
@@ -298,6 +392,7 @@ mod tests {
             by_sms: true,
             readable_until: UNTIL,
             subject,
+            forwarded_by: None,
         }
     }
 

@@ -1,4 +1,4 @@
-//! The per-client limit on code requests, kept in this instance's memory.
+//! Per-client limits (sign-in codes, Viewer access codes), kept in this instance's memory.
 //!
 //! Memory, not the database: the limit is about load and abuse from one network address, not
 //! about any mailbox; losing the counts on a restart costs nothing, and a request does not
@@ -13,7 +13,7 @@ use std::{
 
 /// A sliding window: at most `max` requests from one client in any `window_secs`.
 #[derive(Debug)]
-pub(super) struct ClientLimit {
+pub struct ClientLimit {
     window_secs: i64,
     max: usize,
     state: Mutex<State>,
@@ -28,7 +28,7 @@ struct State {
 }
 
 impl ClientLimit {
-    pub(super) fn new(max: usize, window_secs: i64) -> Self {
+    pub fn new(max: usize, window_secs: i64) -> Self {
         Self {
             window_secs,
             max,
@@ -37,7 +37,7 @@ impl ClientLimit {
     }
 
     /// Counts a request from `client` at `now`, unless it already made `max` in the window.
-    pub(super) fn allow(&self, client: IpAddr, now: i64) -> bool {
+    pub fn allow(&self, client: IpAddr, now: i64) -> bool {
         let window_start = now - self.window_secs;
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         // Once a window, clients with nothing left in it are forgotten, so the map holds at
