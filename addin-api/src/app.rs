@@ -28,8 +28,8 @@ use crate::{
     preferences::Preferences,
     send_token::{self, SendTokenSigner},
     sessions::Sessions,
-    store::{PostgresStore, SqliteStore, Store},
     sms::SmsGateway,
+    store::{PostgresStore, SqliteStore, Store},
     vault::{KeyOrigin, Vault},
     viewer::{Intake, Viewer, access::ClientLimits},
 };

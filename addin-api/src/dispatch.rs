@@ -131,11 +131,19 @@ impl Dispatches {
 
     /// Stores the dispatch of a message forwarded from the Viewer (no send token: the
     /// forward is made here); returns its id.
-    pub async fn record_forward(&self, owner: &Digest, dispatch: &Dispatch) -> Result<String, Error> {
+    pub async fn record_forward(
+        &self,
+        owner: &Digest,
+        dispatch: &Dispatch,
+    ) -> Result<String, Error> {
         let mut id = [0u8; 16];
         rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut id);
-        let id = format!("forward-{}", base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, id));
-        self.insert(&id, self.clock.unix_now(), owner, dispatch).await?;
+        let id = format!(
+            "forward-{}",
+            base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, id)
+        );
+        self.insert(&id, self.clock.unix_now(), owner, dispatch)
+            .await?;
         Ok(id)
     }
 

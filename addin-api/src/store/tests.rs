@@ -19,6 +19,7 @@ use super::{
     AuditRecord, Digest, DirectorySnapshot, DispatchClaim, DispatchRecord, DispatchState,
     PostgresStore, SendLimit, SessionRecord, SettingsRecord, SignInCodeRecord, SqliteStore, Store,
     ViewerMessageRecord, ViewerRecipientRecord,
+    viewer::{CodeLimit, ViewerCodeRecord, ViewerMessageState, ViewerSessionRecord},
 };
 
 // ---- Test records -------------------------------------------------------------------------
@@ -139,6 +140,67 @@ fn viewer_recipient(n: u16, position: i64) -> ViewerRecipientRecord {
 
 fn parts(names: &[&str]) -> Vec<String> {
     names.iter().map(|name| (*name).to_owned()).collect()
+}
+
+/// Dispatch `n` stored with its Viewer message `id` and recipients `links` (link `n` each).
+async fn stored_viewer_message(store: &dyn Store, id: &str, n: u16, links: &[u16]) {
+    store
+        .insert_dispatch(&dispatch(n, 1))
+        .await
+        .expect("insert");
+    let recipients: Vec<_> = links
+        .iter()
+        .zip(0..)
+        .map(|(link, position)| viewer_recipient(*link, position))
+        .collect();
+    store
+        .insert_viewer_message(&viewer_message(id, n), &recipients)
+        .await
+        .expect("stored");
+}
+
+/// The state of [`viewer_message`] `id` of dispatch `n` as the store reports it.
+fn viewer_state(id: &str, n: u16) -> ViewerMessageState {
+    let record = viewer_message(id, n);
+    ViewerMessageState {
+        id: record.id,
+        token_id: record.token_id,
+        owner_hash: record.owner_hash,
+        reference: record.reference,
+        created_at: record.created_at,
+        expires_at: record.expires_at,
+        withdrawn_at: None,
+        deleted_at: None,
+        forwards: 0,
+    }
+}
+
+/// Code `n` for link `link` in browser `browser`, asked at `at`, live 10 minutes.
+fn viewer_code(link: u16, browser: u16, n: u16, at: i64) -> ViewerCodeRecord {
+    ViewerCodeRecord {
+        link_hash: key(b'L', link),
+        device_hash: key(b'B', browser),
+        code_hash: key(b'C', n),
+        created_at: at,
+        expires_at: at + 600,
+        attempts: 0,
+    }
+}
+
+/// Three per quarter hour per browser, five per quarter hour per link.
+fn viewer_code_limits(now: i64) -> [CodeLimit; 2] {
+    [
+        CodeLimit {
+            per_browser: true,
+            since: now - 900,
+            max: 3,
+        },
+        CodeLimit {
+            per_browser: false,
+            since: now - 900,
+            max: 5,
+        },
+    ]
 }
 
 // ---- The suite ----------------------------------------------------------------------------
@@ -1025,6 +1087,369 @@ async fn viewer_message_is_stored_once_per_dispatch(store: &dyn Store) {
     );
 }
 
+async fn viewer_recipient_is_found_with_its_message(store: &dyn Store) {
+    stored_viewer_message(store, "m1", 1, &[1, 2]).await;
+
+    let view = store
+        .find_recipient(&key(b'L', 2))
+        .await
+        .expect("reads")
+        .expect("the link is known");
+    assert_eq!(view.recipient, viewer_recipient(2, 1));
+    assert_eq!((view.replies, view.forward_failures), (0, 0));
+    assert_eq!(view.message, viewer_state("m1", 1));
+    assert!(
+        store
+            .find_recipient(&key(b'L', 3))
+            .await
+            .expect("reads")
+            .is_none()
+    );
+
+    assert_eq!(
+        store.message_content("m1").await.expect("reads"),
+        Some((sealed("key", 1), sealed("content", 1)))
+    );
+    assert_eq!(
+        store
+            .find_message_by_reference("SS-m1")
+            .await
+            .expect("reads"),
+        Some(viewer_state("m1", 1))
+    );
+    assert_eq!(
+        store
+            .find_message_by_withdraw_hash(&key(b'W', 1))
+            .await
+            .expect("reads"),
+        Some(viewer_state("m1", 1))
+    );
+    assert!(
+        store
+            .find_message_by_withdraw_hash(&key(b'W', 2))
+            .await
+            .expect("reads")
+            .is_none()
+    );
+}
+
+async fn a_browsers_new_code_replaces_its_old_one(store: &dyn Store) {
+    let limits = viewer_code_limits(T0);
+    for (browser, n) in [(1, 1), (1, 2), (2, 3)] {
+        assert!(
+            store
+                .issue_viewer_code(&viewer_code(1, browser, n, T0), &limits)
+                .await
+                .expect("issue")
+        );
+    }
+    let link = key(b'L', 1);
+    let browsers = [key(b'B', 1), key(b'B', 2)];
+    let claim =
+        |browser: usize| store.claim_viewer_code_attempt(&link, &browsers[browser - 1], T0 + 1, 5);
+    let first = claim(1).await.expect("claims").expect("a live code");
+    assert_eq!(first.code_hash, key(b'C', 2), "the newer code");
+    assert_eq!(first.attempts, 1);
+    let second = claim(2).await.expect("claims").expect("a live code");
+    assert_eq!(second.code_hash, key(b'C', 3), "each browser has its own");
+    assert!(
+        store
+            .claim_viewer_code_attempt(&key(b'L', 2), &key(b'B', 1), T0 + 1, 5)
+            .await
+            .expect("claims")
+            .is_none(),
+        "and only for its link"
+    );
+}
+
+async fn viewer_codes_sent_are_limited_per_browser_and_per_link(store: &dyn Store) {
+    let issue = |browser, n, at| {
+        let code = viewer_code(1, browser, n, at);
+        async move {
+            store
+                .issue_viewer_code(&code, &viewer_code_limits(at))
+                .await
+                .expect("issue")
+        }
+    };
+    for n in 1..=3 {
+        assert!(issue(1, n, T0).await);
+    }
+    assert!(!issue(1, 4, T0 + 1).await, "the fourth from one browser");
+    assert!(
+        issue(2, 5, T0 + 1).await,
+        "another browser has its own three"
+    );
+    assert!(issue(2, 6, T0 + 2).await);
+    assert!(
+        !issue(3, 7, T0 + 3).await,
+        "the sixth for the link, from any browser"
+    );
+    assert!(
+        store
+            .claim_viewer_code_attempt(&key(b'L', 1), &key(b'B', 3), T0 + 4, 5)
+            .await
+            .expect("claims")
+            .is_none(),
+        "a refused request stores no code"
+    );
+    assert!(issue(1, 8, T0 + 901).await, "the window moved on");
+}
+
+async fn concurrent_viewer_code_requests_never_exceed_the_limit(store: &dyn Store) {
+    let limits = viewer_code_limits(T0);
+    let codes: Vec<_> = (1..=8).map(|n| viewer_code(1, 1, n, T0)).collect();
+    let issue = |n: usize| store.issue_viewer_code(&codes[n], &limits);
+    let sent = tokio::join!(
+        issue(0),
+        issue(1),
+        issue(2),
+        issue(3),
+        issue(4),
+        issue(5),
+        issue(6),
+        issue(7)
+    );
+    let issued = [
+        sent.0, sent.1, sent.2, sent.3, sent.4, sent.5, sent.6, sent.7,
+    ]
+    .into_iter()
+    .map(|issued| issued.expect("issue"))
+    .filter(|issued| *issued)
+    .count();
+    assert!(issued <= 3, "{issued} sent");
+    // Refused requests did not count: the rest of the three are still there to be had.
+    let mut n = 9;
+    let mut total = issued;
+    while store
+        .issue_viewer_code(&viewer_code(1, 1, n, T0), &limits)
+        .await
+        .expect("issue")
+    {
+        total += 1;
+        n += 1;
+    }
+    assert_eq!(total, 3);
+}
+
+async fn viewer_code_tries_are_counted_until_it_lapses(store: &dyn Store) {
+    let code = viewer_code(1, 1, 1, T0);
+    assert!(
+        store
+            .issue_viewer_code(&code, &viewer_code_limits(T0))
+            .await
+            .expect("issue")
+    );
+    let (link, browser) = (key(b'L', 1), key(b'B', 1));
+    for attempt in 1..=3 {
+        let claimed = store
+            .claim_viewer_code_attempt(&link, &browser, T0 + 1, 3)
+            .await
+            .expect("claims")
+            .expect("a try left");
+        assert_eq!(claimed.attempts, attempt);
+    }
+    assert!(
+        store
+            .claim_viewer_code_attempt(&link, &browser, T0 + 1, 3)
+            .await
+            .expect("claims")
+            .is_none(),
+        "no fourth try"
+    );
+
+    assert!(
+        store
+            .issue_viewer_code(&viewer_code(1, 1, 2, T0 + 10), &viewer_code_limits(T0 + 10))
+            .await
+            .expect("issue")
+    );
+    assert!(
+        store
+            .claim_viewer_code_attempt(&link, &browser, T0 + 10 + 600, 3)
+            .await
+            .expect("claims")
+            .is_none(),
+        "lapsed at its expiry"
+    );
+}
+
+async fn a_viewer_code_is_consumed_once(store: &dyn Store) {
+    let code = viewer_code(1, 1, 1, T0);
+    assert!(
+        store
+            .issue_viewer_code(&code, &viewer_code_limits(T0))
+            .await
+            .expect("issue")
+    );
+    let other = key(b'C', 9);
+    let consume =
+        |code_hash| store.consume_viewer_code(&code.link_hash, &code.device_hash, code_hash);
+    assert!(!consume(&other).await.expect("consumes"), "another code");
+    assert!(consume(&code.code_hash).await.expect("consumes"));
+    assert!(
+        !consume(&code.code_hash).await.expect("consumes"),
+        "only once"
+    );
+}
+
+async fn viewer_session_round_trip(store: &dyn Store) {
+    let session = ViewerSessionRecord {
+        token_hash: key(b'S', 1),
+        link_hash: key(b'L', 1),
+        created_at: T0,
+        last_used_at: T0,
+    };
+    store.insert_viewer_session(&session).await.expect("insert");
+    store
+        .touch_viewer_session(&session.token_hash, T0 + 60)
+        .await
+        .expect("touch");
+    assert_eq!(
+        store
+            .find_viewer_session(&session.token_hash)
+            .await
+            .expect("reads"),
+        Some(ViewerSessionRecord {
+            last_used_at: T0 + 60,
+            ..session
+        })
+    );
+    assert!(
+        store
+            .find_viewer_session(&key(b'S', 2))
+            .await
+            .expect("reads")
+            .is_none()
+    );
+}
+
+async fn replies_and_forwards_are_counted_up_to_their_limit(store: &dyn Store) {
+    stored_viewer_message(store, "m1", 1, &[1, 2]).await;
+    let link = key(b'L', 1);
+    let replies = tokio::join!(
+        store.count_reply(&link, 2),
+        store.count_reply(&link, 2),
+        store.count_reply(&link, 2)
+    );
+    let counted = [replies.0, replies.1, replies.2]
+        .into_iter()
+        .filter(|counted| *counted.as_ref().expect("counts"))
+        .count();
+    assert_eq!(counted, 2, "two replies, also when they race");
+    assert!(
+        store.count_reply(&key(b'L', 2), 2).await.expect("counts"),
+        "per recipient"
+    );
+
+    assert!(store.count_forward("m1", 2).await.expect("counts"));
+    assert!(store.count_forward("m1", 2).await.expect("counts"));
+    assert!(
+        !store.count_forward("m1", 2).await.expect("counts"),
+        "per message"
+    );
+
+    assert_eq!(store.count_forward_failure(&link).await.expect("counts"), 1);
+    assert_eq!(store.count_forward_failure(&link).await.expect("counts"), 2);
+    let view = store
+        .find_recipient(&link)
+        .await
+        .expect("reads")
+        .expect("known");
+    assert_eq!(
+        (view.replies, view.forward_failures, view.message.forwards),
+        (2, 2, 2)
+    );
+}
+
+async fn withdrawal_deletes_content_once(store: &dyn Store) {
+    stored_viewer_message(store, "m1", 1, &[1]).await;
+    assert!(
+        store
+            .withdraw_message("m1", T0 + 5)
+            .await
+            .expect("withdraws")
+    );
+    assert!(
+        !store
+            .withdraw_message("m1", T0 + 6)
+            .await
+            .expect("withdraws"),
+        "once"
+    );
+
+    assert_eq!(store.message_content("m1").await.expect("reads"), None);
+    let state = store
+        .find_message_by_reference("SS-m1")
+        .await
+        .expect("reads")
+        .expect("the record stays");
+    assert_eq!(state.withdrawn_at, Some(T0 + 5));
+    assert!(!state.readable(T0 + 7));
+}
+
+async fn the_sweep_clears_expired_messages_in_batches(store: &dyn Store) {
+    let expiry = viewer_message("m1", 1).expires_at;
+    for (id, n) in [("m1", 1), ("m2", 2), ("m3", 3)] {
+        stored_viewer_message(store, id, n, &[n]).await;
+    }
+    let fresh = ViewerMessageRecord {
+        expires_at: expiry + 86_400,
+        ..viewer_message("m4", 4)
+    };
+    store
+        .insert_dispatch(&dispatch(4, 1))
+        .await
+        .expect("insert");
+    store
+        .insert_viewer_message(&fresh, &[viewer_recipient(4, 0)])
+        .await
+        .expect("stored");
+    let idle = ViewerSessionRecord {
+        token_hash: key(b'S', 1),
+        link_hash: key(b'L', 1),
+        created_at: T0,
+        last_used_at: T0,
+    };
+    store.insert_viewer_session(&idle).await.expect("insert");
+    let active = ViewerSessionRecord {
+        token_hash: key(b'S', 2),
+        last_used_at: expiry,
+        ..idle.clone()
+    };
+    store.insert_viewer_session(&active).await.expect("insert");
+
+    let sweep = |batch| store.sweep_viewer(expiry, expiry - 1800, batch);
+    let first = sweep(2).await.expect("sweeps");
+    let second = sweep(2).await.expect("sweeps");
+    let third = sweep(2).await.expect("sweeps");
+    let mut cleared: Vec<_> = first.iter().chain(&second).map(|m| m.id.as_str()).collect();
+    cleared.sort_unstable();
+    assert_eq!((first.len(), second.len(), third.len()), (2, 1, 0));
+    assert_eq!(cleared, ["m1", "m2", "m3"]);
+    assert!(first.iter().all(|m| m.deleted_at == Some(expiry)));
+
+    assert_eq!(store.message_content("m1").await.expect("reads"), None);
+    assert!(
+        store.message_content("m4").await.expect("reads").is_some(),
+        "m4 is kept"
+    );
+    assert!(
+        store
+            .find_viewer_session(&idle.token_hash)
+            .await
+            .expect("reads")
+            .is_none()
+    );
+    assert!(
+        store
+            .find_viewer_session(&active.token_hash)
+            .await
+            .expect("reads")
+            .is_some()
+    );
+}
+
 // ---- The suite, run against each backend ---------------------------------------------------
 
 macro_rules! suite {
@@ -1095,6 +1520,16 @@ suite!(
     concurrent_claims_let_one_through,
     handovers_are_noted_once,
     viewer_message_is_stored_once_per_dispatch,
+    viewer_recipient_is_found_with_its_message,
+    a_browsers_new_code_replaces_its_old_one,
+    viewer_codes_sent_are_limited_per_browser_and_per_link,
+    concurrent_viewer_code_requests_never_exceed_the_limit,
+    viewer_code_tries_are_counted_until_it_lapses,
+    a_viewer_code_is_consumed_once,
+    viewer_session_round_trip,
+    replies_and_forwards_are_counted_up_to_their_limit,
+    withdrawal_deletes_content_once,
+    the_sweep_clears_expired_messages_in_batches,
 );
 
 // ---- PostgreSQL test databases ------------------------------------------------------------

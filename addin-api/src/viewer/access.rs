@@ -228,9 +228,7 @@ pub async fn send_code(
                 .await
                 .map_err(|error| {
                     tracing::warn!(%error, "a Viewer access code could not go by e-mail");
-                    Error::Unavailable(
-                        "the e-mail could not be sent; try again in a moment".into(),
-                    )
+                    Error::Unavailable("the e-mail could not be sent; try again in a moment".into())
                 })?;
             CodeSent::Email
         }
@@ -256,7 +254,8 @@ pub async fn verify_code(
     let now = app.clock.unix_now();
     let device_hash = sha256(browser.as_bytes());
     let code = code.trim();
-    let well_formed = code.len() == CODE_DIGITS as usize && code.bytes().all(|b| b.is_ascii_digit());
+    let well_formed =
+        code.len() == CODE_DIGITS as usize && code.bytes().all(|b| b.is_ascii_digit());
     let claimed = app
         .store
         .claim_viewer_code_attempt(&opened.link_hash, &device_hash, now, MAX_ATTEMPTS)

@@ -122,7 +122,10 @@ pub async fn forward(
         ));
     }
     let Some(target) = verdict.recipients.first() else {
-        return Err(refuse("recipient-missing", "give the address to forward to"));
+        return Err(refuse(
+            "recipient-missing",
+            "give the address to forward to",
+        ));
     };
     match target.route {
         Route::Invalid => return Err(refuse("recipient-invalid", "not a valid e-mail address")),
@@ -210,11 +213,13 @@ async fn forward_directly(
         .multipart(
             MultiPart::mixed()
                 .singlepart(SinglePart::plain(format!("{note}\r\n")))
-                .singlepart(Attachment::new("bericht.eml".into()).body(
-                    raw.to_vec(),
-                    ContentType::parse("message/rfc822")
-                        .map_err(|_| Error::Internal("a content type does not parse".into()))?,
-                )),
+                .singlepart(
+                    Attachment::new("bericht.eml".into()).body(
+                        raw.to_vec(),
+                        ContentType::parse("message/rfc822")
+                            .map_err(|_| Error::Internal("a content type does not parse".into()))?,
+                    ),
+                ),
         )
         .map_err(|error| Error::Internal(format!("cannot compose a forward: {error}")))?;
     hand_over(app, &mail).await

@@ -275,7 +275,11 @@ pub fn wrong_number(
             ("reference", reference),
         ],
     );
-    let html = page(language, &subject, &format!("<p>{}</p>", escape_html(&text)));
+    let html = page(
+        language,
+        &subject,
+        &format!("<p>{}</p>", escape_html(&text)),
+    );
     compose(from, to, &subject, lines(&[&text]), html)
 }
 
@@ -301,7 +305,11 @@ pub fn forward_notice(from: &Mailbox, to: &str, notice: &ForwardNotice) -> Resul
             ("to", notice.to),
         ],
     );
-    let html = page(notice.language, &subject, &format!("<p>{}</p>", escape_html(&text)));
+    let html = page(
+        notice.language,
+        &subject,
+        &format!("<p>{}</p>", escape_html(&text)),
+    );
     compose(from, to, &subject, lines(&[&text]), html)
 }
 

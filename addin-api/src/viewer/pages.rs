@@ -141,12 +141,7 @@ pub struct MessageState {
 }
 
 impl Message {
-    pub fn new(
-        language: Language,
-        secret: &str,
-        message: &Readable,
-        state: MessageState,
-    ) -> Self {
+    pub fn new(language: Language, secret: &str, message: &Readable, state: MessageState) -> Self {
         let t = Texts(language);
         let sender = message
             .from_name

@@ -203,12 +203,21 @@ mod tests {
         let Body::Html(html) = &readable.body else {
             panic!("an HTML body: {readable:?}");
         };
-        for gone in ["<script", "onclick", "<img", "tracker.example", "javascript:", "<style"] {
+        for gone in [
+            "<script",
+            "onclick",
+            "<img",
+            "tracker.example",
+            "javascript:",
+            "<style",
+        ] {
             assert!(!html.contains(gone), "{gone} in {html}");
         }
         assert!(html.contains("<b>mevrouw</b>"), "{html}");
         assert!(
-            html.contains("<a href=\"https://thuisarts.nl/uitslag\" rel=\"noopener noreferrer\">uitleg</a>"),
+            html.contains(
+                "<a href=\"https://thuisarts.nl/uitslag\" rel=\"noopener noreferrer\">uitleg</a>"
+            ),
             "{html}"
         );
     }
@@ -221,8 +230,14 @@ mod tests {
         assert_eq!(readable.subject, "Uitslag");
         let date = readable.date.as_ref().expect("a date");
         assert_eq!(date.rfc3339, "2027-03-01T10:00:00Z");
-        assert_eq!((date.year, date.month, date.day, date.hour), (2027, 3, 1, 10));
-        assert_eq!(readable.message_id.as_deref(), Some("m1@huisartsen-oost.nl"));
+        assert_eq!(
+            (date.year, date.month, date.day, date.hour),
+            (2027, 3, 1, 10)
+        );
+        assert_eq!(
+            readable.message_id.as_deref(),
+            Some("m1@huisartsen-oost.nl")
+        );
         assert_eq!(readable.references, ["m0@huisartsen-oost.nl"]);
         assert_eq!(readable.attachments.len(), 1);
         assert_eq!(readable.attachments[0].name, "etc_passwd_.pdf");

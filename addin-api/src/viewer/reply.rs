@@ -35,7 +35,10 @@ pub async fn send(
         message: message.into(),
     };
     if reply.text.trim().is_empty() && reply.attachments.is_empty() {
-        return Err(refuse("reply-empty", "write a message or add an attachment"));
+        return Err(refuse(
+            "reply-empty",
+            "write a message or add an attachment",
+        ));
     }
     if reply.attachments.iter().any(|(name, _)| is_blocked(name)) {
         return Err(refuse(
@@ -79,11 +82,13 @@ pub async fn send(
         reply.text.trim_end()
     )));
     for (name, bytes) in reply.attachments {
-        body = body.singlepart(Attachment::new(name).body(
-            bytes,
-            ContentType::parse("application/octet-stream")
-                .map_err(|_| Error::Internal("a content type does not parse".into()))?,
-        ));
+        body = body.singlepart(
+            Attachment::new(name).body(
+                bytes,
+                ContentType::parse("application/octet-stream")
+                    .map_err(|_| Error::Internal("a content type does not parse".into()))?,
+            ),
+        );
     }
     let from = Mailbox::new(
         Some(format!("{recipient} via Send Secure")),
@@ -102,15 +107,13 @@ pub async fn send(
     if let Some(original) = &message.message_id {
         let mut references = message.references.clone();
         references.push(original.clone());
-        builder = builder
-            .in_reply_to(format!("<{original}>"))
-            .references(
-                references
-                    .iter()
-                    .map(|id| format!("<{id}>"))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            );
+        builder = builder.in_reply_to(format!("<{original}>")).references(
+            references
+                .iter()
+                .map(|id| format!("<{id}>"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
     }
     let mail = builder
         .multipart(body)
@@ -149,6 +152,10 @@ mod tests {
         assert_eq!(reply_subject("Uitslag"), "Re: Uitslag");
         assert_eq!(reply_subject("RE: Uitslag"), "RE: Uitslag");
         assert_eq!(reply_subject(" re: x "), "re: x");
-        assert_eq!(reply_subject("éé"), "Re: éé", "no slicing inside a character");
+        assert_eq!(
+            reply_subject("éé"),
+            "Re: éé",
+            "no slicing inside a character"
+        );
     }
 }

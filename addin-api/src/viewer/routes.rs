@@ -17,8 +17,7 @@ use askama::Template;
 use axum::{
     Form, Router,
     extract::{
-        DefaultBodyLimit, Multipart, Path, Query, State,
-        multipart::MultipartRejection,
+        DefaultBodyLimit, Multipart, Path, Query, State, multipart::MultipartRejection,
         rejection::FormRejection,
     },
     http::{HeaderMap, HeaderValue, StatusCode, header},
@@ -48,13 +47,22 @@ const FORM_LIMIT: usize = 64 * 1024;
 const REPLY_LIMIT: usize = 25 * 1024 * 1024;
 /// A phone on a slow connection may take minutes to upload a reply's attachments.
 const TIMEOUT: Duration = Duration::from_secs(300);
+/// What stays literal in a path segment we link back to (RFC 3986 unreserved).
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
                    frame-ancestors 'none'; base-uri 'none'";
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/viewer/static/viewer.css", get(stylesheet))
-        .route("/viewer/withdraw/{secret}", get(withdraw_page).post(withdraw_now))
+        .route(
+            "/viewer/withdraw/{secret}",
+            get(withdraw_page).post(withdraw_now),
+        )
         .route("/viewer/{secret}", get(landing))
         .route("/viewer/{secret}/code", get(code_page).post(request_code))
         .route("/viewer/{secret}/verify", post(verify))
@@ -128,7 +136,11 @@ fn accepted_language(header: &str) -> Option<Language> {
             .find_map(|part| part.trim().strip_prefix("q="))
             .and_then(|q| q.parse::<f32>().ok())
             .unwrap_or(1.0);
-        let primary = tag.split('-').next().unwrap_or_default().to_ascii_lowercase();
+        let primary = tag
+            .split('-')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         if let Some(language) = Language::from_code(&primary)
             && quality > 0.0
             && best.is_none_or(|(known, _)| quality > known)
@@ -180,9 +192,17 @@ impl<T> InLanguage<T> for Result<T, Error> {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let landing = self.secret.as_deref().map(|secret| format!("/viewer/{secret}"));
+        // Encoded: the secret is whatever the address said, and the page links back to it.
+        let landing = self.secret.as_deref().map(|secret| {
+            let secret = percent_encoding::utf8_percent_encode(secret, PATH_SEGMENT);
+            format!("/viewer/{secret}")
+        });
         let (status, title, text) = match &self.error {
-            Error::NotAvailable => (StatusCode::NOT_FOUND, "not-available-title", "not-available"),
+            Error::NotAvailable => (
+                StatusCode::NOT_FOUND,
+                "not-available-title",
+                "not-available",
+            ),
             Error::ViewerSessionRequired => {
                 // The session lapsed (30 minutes idle) or is for another message: start over.
                 return Redirect::to(landing.as_deref().unwrap_or("/viewer")).into_response();
@@ -227,11 +247,7 @@ impl IntoResponse for PageError {
 
 fn render(page: &impl Template) -> Response {
     match page.render() {
-        Ok(html) => (
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            html,
-        )
-            .into_response(),
+        Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
         Err(error) => {
             tracing::error!(%error, "a Viewer page did not render");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
@@ -496,7 +512,9 @@ async fn message_for(
     secret: &str,
     state: MessageState,
 ) -> Result<pages::Message, PageError> {
-    let (raw, _) = read::raw_message(app, opened).await.page(language, secret)?;
+    let (raw, _) = read::raw_message(app, opened)
+        .await
+        .page(language, secret)?;
     let message = read::read(&raw)
         .ok_or_else(|| Error::Internal("a stored Viewer message does not parse".into()))
         .page(language, secret)?;
@@ -520,12 +538,18 @@ async fn attachment(
 ) -> Result<Response, PageError> {
     let (opened, language) = opened(&app, &secret, &PageQuery::default(), &jar, &headers).await?;
     with_session(&app, &opened, &jar, language, &secret).await?;
-    let (raw, _) = read::raw_message(&app, &opened).await.page(language, &secret)?;
+    let (raw, _) = read::raw_message(&app, &opened)
+        .await
+        .page(language, &secret)?;
     let (name, bytes) = read::attachment(&raw, index)
         .ok_or(Error::NotAvailable)
         .page(language, &secret)?;
     app.audit
-        .viewer_event(&opened.view.message, "viewer-downloaded", Some("attachment"))
+        .viewer_event(
+            &opened.view.message,
+            "viewer-downloaded",
+            Some("attachment"),
+        )
         .await
         .page(language, &secret)?;
     Ok(download_response(&name, "application/octet-stream", bytes))
@@ -539,7 +563,9 @@ async fn download(
 ) -> Result<Response, PageError> {
     let (opened, language) = opened(&app, &secret, &PageQuery::default(), &jar, &headers).await?;
     with_session(&app, &opened, &jar, language, &secret).await?;
-    let (raw, _) = read::raw_message(&app, &opened).await.page(language, &secret)?;
+    let (raw, _) = read::raw_message(&app, &opened)
+        .await
+        .page(language, &secret)?;
     app.audit
         .viewer_event(&opened.view.message, "viewer-downloaded", Some("message"))
         .await
@@ -553,13 +579,16 @@ async fn download(
 fn download_response(name: &str, content_type: &'static str, bytes: Vec<u8>) -> Response {
     let ascii: String = name
         .chars()
-        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    let encoded: String = percent_encoding::utf8_percent_encode(
-        name,
-        percent_encoding::NON_ALPHANUMERIC,
-    )
-    .collect();
+    let encoded: String =
+        percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).collect();
     let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
@@ -586,7 +615,9 @@ async fn send_reply(
     let Ok(draft) = draft else {
         return problem_page(&app, language, &secret, Problem::Reply("invalid-form")).await;
     };
-    let (raw, _) = read::raw_message(&app, &opened).await.page(language, &secret)?;
+    let (raw, _) = read::raw_message(&app, &opened)
+        .await
+        .page(language, &secret)?;
     let message = read::read(&raw)
         .ok_or_else(|| Error::Internal("a stored Viewer message does not parse".into()))
         .page(language, &secret)?;
@@ -609,9 +640,10 @@ async fn read_reply(mut multipart: Multipart) -> Result<ReplyDraft, ()> {
                 let name = field.file_name().unwrap_or_default().to_owned();
                 let bytes = field.bytes().await.map_err(|_| ())?;
                 if !name.is_empty() || !bytes.is_empty() {
-                    draft
-                        .attachments
-                        .push((read::safe_file_name(Some(&name), draft.attachments.len()), bytes.to_vec()));
+                    draft.attachments.push((
+                        read::safe_file_name(Some(&name), draft.attachments.len()),
+                        bytes.to_vec(),
+                    ));
                 }
             }
             _ => {}
@@ -650,7 +682,9 @@ async fn forward_message(
         to: fields.to.clone(),
         phone: fields.phone.clone(),
     };
-    let (raw, key) = read::raw_message(&app, &opened).await.page(language, &secret)?;
+    let (raw, key) = read::raw_message(&app, &opened)
+        .await
+        .page(language, &secret)?;
     let message = read::read(&raw)
         .ok_or_else(|| Error::Internal("a stored Viewer message does not parse".into()))
         .page(language, &secret)?;
@@ -808,6 +842,9 @@ mod tests {
             language(&none, &jar, &headers, Some(Language::En)),
             Language::Nl
         );
-        assert_eq!(language(&none, &CookieJar::new(), &HeaderMap::new(), None), Language::Nl);
+        assert_eq!(
+            language(&none, &CookieJar::new(), &HeaderMap::new(), None),
+            Language::Nl
+        );
     }
 }

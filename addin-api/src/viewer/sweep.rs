@@ -20,7 +20,9 @@ pub async fn sweep(app: &App) -> Result<usize, Error> {
     loop {
         let batch = app.store.sweep_viewer(now, now - idle, BATCH).await?;
         for message in &batch {
-            app.audit.viewer_event(message, "viewer-expired", None).await?;
+            app.audit
+                .viewer_event(message, "viewer-expired", None)
+                .await?;
         }
         cleared += batch.len();
         if batch.len() < usize::try_from(BATCH).unwrap_or(usize::MAX) {
@@ -35,8 +37,12 @@ pub fn spawn(app: Arc<App>) -> tokio::task::JoinHandle<()> {
         loop {
             match sweep(&app).await {
                 Ok(0) => {}
-                Ok(cleared) => tracing::info!(cleared, "Viewer messages past their retention were deleted"),
-                Err(error) => tracing::warn!(%error, "the Viewer's retention sweep failed; it runs again later"),
+                Ok(cleared) => {
+                    tracing::info!(cleared, "Viewer messages past their retention were deleted")
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "the Viewer's retention sweep failed; it runs again later")
+                }
             }
             tokio::time::sleep(EVERY).await;
         }

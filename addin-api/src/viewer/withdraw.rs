@@ -28,9 +28,13 @@ pub async fn withdraw(
     clock: &dyn Clock,
     message: &ViewerMessageState,
 ) -> Result<bool, Error> {
-    let done = store.withdraw_message(&message.id, clock.unix_now()).await?;
+    let done = store
+        .withdraw_message(&message.id, clock.unix_now())
+        .await?;
     if done {
-        audit.viewer_event(message, "viewer-withdrawn", None).await?;
+        audit
+            .viewer_event(message, "viewer-withdrawn", None)
+            .await?;
     }
     Ok(done)
 }

@@ -196,7 +196,10 @@ pub struct OutboundMail {
     pub cc: Vec<String>,
     pub subject: String,
     pub body: String,
-    pub attachments: usize,
+    /// An HTML alternative to `body`, as Outlook sends it.
+    pub html: Option<String>,
+    /// `(file name, bytes)` each.
+    pub attachments: Vec<(String, Vec<u8>)>,
     pub message_id: String,
     /// Each value becomes an `X-SendSecure-Token` header.
     pub tokens: Vec<String>,
@@ -210,7 +213,8 @@ impl OutboundMail {
             cc: Vec::new(),
             subject: "Uitslag bloedonderzoek".into(),
             body: "Beste mevrouw Bakker, uw Hb is 8.1 mmol/l.".into(),
-            attachments: 1,
+            html: None,
+            attachments: lab_results(1),
             message_id: format!("{:032x}@huisartsen-oost.nl", rand::random::<u128>()),
             tokens: Vec::new(),
         }
@@ -227,7 +231,7 @@ impl OutboundMail {
     }
 
     pub fn attachments(mut self, count: usize) -> Self {
-        self.attachments = count;
+        self.attachments = lab_results(count);
         self
     }
 
@@ -255,12 +259,18 @@ impl OutboundMail {
             builder = builder.cc(mailbox(cc));
         }
         let boundary = format!("boundary-{}", self.message_id.replace('@', "-"));
-        let mut body = MultiPart::mixed()
-            .boundary(boundary)
-            .singlepart(SinglePart::plain(self.body.clone()));
-        for n in 0..self.attachments {
-            body = body.singlepart(Attachment::new(format!("uitslag-{n}.pdf")).body(
-                b"%PDF-1.7 lab results".to_vec(),
+        let text = SinglePart::plain(self.body.clone());
+        let mut body = match &self.html {
+            None => MultiPart::mixed().boundary(boundary).singlepart(text),
+            Some(html) => MultiPart::mixed().boundary(boundary).multipart(
+                MultiPart::alternative()
+                    .singlepart(text)
+                    .singlepart(SinglePart::html(html.clone())),
+            ),
+        };
+        for (name, bytes) in &self.attachments {
+            body = body.singlepart(Attachment::new(name.clone()).body(
+                bytes.clone(),
                 ContentType::parse("application/pdf").expect("a content type"),
             ));
         }
@@ -272,4 +282,11 @@ impl OutboundMail {
         mime.extend(builder.multipart(body).expect("a message").formatted());
         mime
     }
+}
+
+/// `count` lab result PDFs.
+fn lab_results(count: usize) -> Vec<(String, Vec<u8>)> {
+    (0..count)
+        .map(|n| (format!("uitslag-{n}.pdf"), b"%PDF-1.7 lab results".to_vec()))
+        .collect()
 }

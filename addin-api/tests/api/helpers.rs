@@ -390,6 +390,21 @@ impl TestApp {
         self.data_dir().join("tls").join("dev-ca.pem")
     }
 
+    /// Runs `sendsecure <args>` against this app's storage, as an admin on its machine would.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sendsecure"));
+        command
+            .args(args)
+            .arg("--data-dir")
+            .arg(self.data_dir())
+            .env_remove("DATABASE_URL")
+            .env_remove("SENDSECURE_DATA_DIR");
+        if let Some(url) = &self.args.database_url {
+            command.args(["--database-url", url]);
+        }
+        command.output().expect("sendsecure runs")
+    }
+
     /// The directory file the policy names (it may be missing).
     pub fn directory_path(&self) -> PathBuf {
         self.dir.path().join(DIRECTORY_FILE)

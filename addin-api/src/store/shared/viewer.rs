@@ -12,6 +12,9 @@ use crate::store::{
 /// The columns of a [`ViewerMessageState`], from `viewer_messages` as `m`.
 const MESSAGE_STATE: &str = "m.id, m.token_id, m.owner_hash, m.reference, m.created_at, \
                              m.expires_at, m.withdrawn_at, m.deleted_at, m.forwards";
+/// The same, unqualified: SQLite's `RETURNING` names no table alias.
+const MESSAGE_STATE_RETURNED: &str = "id, token_id, owner_hash, reference, created_at, \
+                                      expires_at, withdrawn_at, deleted_at, forwards";
 
 const CODE_COLUMNS: &str = "link_hash, device_hash, code_hash, created_at, expires_at, attempts";
 
@@ -333,10 +336,10 @@ where
         // `deleted_at IS NULL` again in the outer statement: of two instances picking the
         // same rows, the second finds them cleared and returns nothing.
         let sql = format!(
-            "UPDATE viewer_messages AS m SET content = NULL, sealed_key = NULL, deleted_at = $1 \
-             WHERE m.deleted_at IS NULL AND m.id IN (SELECT id FROM viewer_messages \
+            "UPDATE viewer_messages SET content = NULL, sealed_key = NULL, deleted_at = $1 \
+             WHERE deleted_at IS NULL AND id IN (SELECT id FROM viewer_messages \
              WHERE deleted_at IS NULL AND expires_at <= $1 ORDER BY expires_at LIMIT $2) \
-             RETURNING {MESSAGE_STATE}"
+             RETURNING {MESSAGE_STATE_RETURNED}"
         );
         sqlx::query(&sql)
             .bind(now)
