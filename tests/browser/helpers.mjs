@@ -145,6 +145,21 @@ export async function startServer({ policy = POLICY } = {}) {
           eml: readFileSync(join(outbox, name.replace(/\.envelope\.json$/, ".eml")), "utf8"),
         }));
     },
+    /** The SMS messages written so far, oldest first: [{to, text}] from <data-dir>/sms-outbox/. */
+    sms() {
+      const outbox = join(dataDir, "sms-outbox");
+      if (!existsSync(outbox)) return [];
+      return readdirSync(outbox)
+        .filter((name) => name.endsWith(".json"))
+        .map((name) => join(outbox, name))
+        .map((path) => ({ path, at: statSync(path).mtimeMs }))
+        .sort((a, b) => a.at - b.at)
+        .map(({ path }) => JSON.parse(readFileSync(path, "utf8")));
+    },
+    /** A link in a mail (https://localhost/…, the public URL) on this server. */
+    local(link) {
+      return link.replace(/^https:\/\/localhost(?=\/)/, origin);
+    },
     /** The newest sign-in code mailed to `mailbox` (read from <data-dir>/outbox/*.eml). */
     async signInCode(mailbox, { after = 0 } = {}) {
       return until(() => newestCode(join(dataDir, "outbox"), mailbox, after), `a sign-in code for ${mailbox} in the outbox`);
@@ -176,8 +191,9 @@ function newestCode(outbox, mailbox, after) {
   return null;
 }
 
-/** The mail's text with quoted-printable and base64 parts decoded (enough to find a code). */
-function decodeMail(raw) {
+/** The mail's text with quoted-printable and base64 parts decoded (enough to find a code or a
+ *  link). */
+export function decodeMail(raw) {
   const decoded = [raw.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)))];
   for (const block of raw.matchAll(/Content-Transfer-Encoding: base64\r?\n(?:[^\r\n]+\r?\n)*\r?\n([A-Za-z0-9+/=\r\n]+)/g)) {
     decoded.push(Buffer.from(block[1].replace(/\s+/g, ""), "base64").toString("utf8"));

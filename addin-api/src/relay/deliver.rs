@@ -295,6 +295,7 @@ impl HandOver<'_> {
                         address: recipient.address.clone(),
                         phone: recipient.phone.clone(),
                         language,
+                        sender_name: self.incoming.sender_name().map(str::to_owned),
                     })
                     .collect::<Vec<_>>(),
             )

@@ -34,6 +34,11 @@ pub(super) const SQLITE: &[Step] = &[
         "viewer access",
         include_str!("../../migrations/sqlite/0004_viewer_access.sql"),
     ),
+    (
+        5,
+        "viewer contents",
+        include_str!("../../migrations/sqlite/0005_viewer_contents.sql"),
+    ),
 ];
 
 pub(super) const POSTGRES: &[Step] = &[
@@ -56,6 +61,11 @@ pub(super) const POSTGRES: &[Step] = &[
         4,
         "viewer access",
         include_str!("../../migrations/postgres/0004_viewer_access.sql"),
+    ),
+    (
+        5,
+        "viewer contents",
+        include_str!("../../migrations/postgres/0005_viewer_contents.sql"),
     ),
 ];
 

@@ -88,6 +88,8 @@ pub struct ViewerMessageRecord {
     pub sealed_key: Vec<u8>,
     /// The message, encrypted with its own key.
     pub content: Vec<u8>,
+    /// What its page shows, encrypted with its own key.
+    pub summary: Vec<u8>,
     pub created_at: i64,
     pub expires_at: i64,
 }

@@ -125,6 +125,7 @@ fn viewer_message(id: &str, n: u16) -> ViewerMessageRecord {
         withdraw_hash: key(b'W', n),
         sealed_key: sealed("key", n),
         content: sealed("content", n),
+        summary: sealed("summary", n),
         created_at: T0,
         expires_at: T0 + 90 * 86_400,
     }
@@ -1111,6 +1112,10 @@ async fn viewer_recipient_is_found_with_its_message(store: &dyn Store) {
         Some((sealed("key", 1), sealed("content", 1)))
     );
     assert_eq!(
+        store.message_summary("m1").await.expect("reads"),
+        Some((sealed("key", 1), Some(sealed("summary", 1))))
+    );
+    assert_eq!(
         store
             .find_message_by_reference("SS-m1")
             .await
@@ -1379,6 +1384,7 @@ async fn withdrawal_deletes_content_once(store: &dyn Store) {
     );
 
     assert_eq!(store.message_content("m1").await.expect("reads"), None);
+    assert_eq!(store.message_summary("m1").await.expect("reads"), None);
     let state = store
         .find_message_by_reference("SS-m1")
         .await
@@ -1613,6 +1619,102 @@ async fn embedded_migrations_match_the_migration_files() {
             "{backend}: a migration file is not embedded"
         );
     }
+}
+
+/// A Viewer message as migration 4 stored it, content and key in its own row: each statement
+/// with the blobs it binds.
+fn viewer_message_before_migration_5() -> [(&'static str, Vec<Vec<u8>>); 2] {
+    [
+        (
+            "INSERT INTO dispatches (token_id, owner_hash, sealed, issued_at) \
+             VALUES ('jti-1', $1, $2, 1760000000)",
+            vec![mailbox(1).to_vec(), sealed("dispatch", 1)],
+        ),
+        (
+            "INSERT INTO viewer_messages (id, token_id, owner_hash, reference, withdraw_hash, \
+             sealed_key, content, created_at, expires_at) \
+             VALUES ('m1', 'jti-1', $1, 'SS-m1', $2, $3, $4, 1760000000, 1767776000)",
+            vec![
+                mailbox(1).to_vec(),
+                key(b'W', 1).to_vec(),
+                sealed("key", 1),
+                sealed("content", 1),
+            ],
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn migration_5_moves_viewer_content_to_its_own_table_on_sqlite() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("store.db");
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true)
+        .foreign_keys(true);
+    let pool = sqlx::SqlitePool::connect_with(options)
+        .await
+        .expect("opens");
+    super::migrations::migrator(&super::migrations::SQLITE[..4])
+        .await
+        .expect("embedded")
+        .run(&pool)
+        .await
+        .expect("migrates to 4");
+    for (sql, blobs) in viewer_message_before_migration_5() {
+        let query = blobs
+            .into_iter()
+            .fold(sqlx::query(sql), |q, blob| q.bind(blob));
+        query.execute(&pool).await.expect("a version-4 row");
+    }
+    pool.close().await;
+
+    let store = SqliteStore::open(&path).await.expect("migrates to 5");
+    assert_content_moved(&store).await;
+}
+
+#[tokio::test]
+async fn migration_5_moves_viewer_content_to_its_own_table_on_postgres() {
+    with_database(|url| async move {
+        let pool = sqlx::PgPool::connect(&url).await.expect("connects");
+        super::migrations::migrator(&super::migrations::POSTGRES[..4])
+            .await
+            .expect("embedded")
+            .run(&pool)
+            .await
+            .expect("migrates to 4");
+        for (sql, blobs) in viewer_message_before_migration_5() {
+            let query = blobs
+                .into_iter()
+                .fold(sqlx::query(sql), |q, blob| q.bind(blob));
+            query.execute(&pool).await.expect("a version-4 row");
+        }
+        pool.close().await;
+
+        let store = PostgresStore::connect(&url).await.expect("migrates to 5");
+        assert_content_moved(&store).await;
+    })
+    .await;
+}
+
+async fn assert_content_moved(store: &dyn Store) {
+    assert_eq!(
+        store.message_content("m1").await.expect("reads"),
+        Some((sealed("key", 1), sealed("content", 1)))
+    );
+    assert_eq!(
+        store.message_summary("m1").await.expect("reads"),
+        Some((sealed("key", 1), None)),
+        "no summary: its page parses the message"
+    );
+    let state = store
+        .find_message_by_reference("SS-m1")
+        .await
+        .expect("reads")
+        .expect("the message is there");
+    assert!(state.readable(T0));
+    assert!(store.withdraw_message("m1", T0).await.expect("withdraws"));
+    assert_eq!(store.message_content("m1").await.expect("reads"), None);
 }
 
 #[tokio::test]

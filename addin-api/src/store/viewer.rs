@@ -76,6 +76,12 @@ pub trait ViewerStore {
     async fn find_recipient(&self, link_hash: &Digest) -> StoreResult<Option<RecipientView>>;
     /// The sealed key and the encrypted content, while the message has them.
     async fn message_content(&self, message_id: &str) -> StoreResult<Option<(Vec<u8>, Vec<u8>)>>;
+    /// The sealed key and the encrypted summary (`None` for a message stored before there
+    /// were summaries), while the message has them.
+    async fn message_summary(
+        &self,
+        message_id: &str,
+    ) -> StoreResult<Option<(Vec<u8>, Option<Vec<u8>>)>>;
     async fn find_message_by_withdraw_hash(
         &self,
         withdraw_hash: &Digest,

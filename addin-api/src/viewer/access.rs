@@ -90,6 +90,14 @@ impl Opened {
         })
     }
 
+    /// "A. Jansen" as the message's `From` named the sender, else their address.
+    pub fn sender_name(&self) -> String {
+        self.recipient
+            .sender_name
+            .clone()
+            .unwrap_or_else(|| self.dispatch.sender.clone())
+    }
+
     /// The language the message was sent in: English for `(EN)`, else Dutch.
     pub fn language(&self) -> Language {
         self.recipient.language

@@ -19,8 +19,7 @@ use super::{
     ViewerRecipient,
     access::Opened,
     mails::{self, ForwardNotice, Notification},
-    read::Readable,
-    secrets::MessageKey,
+    read::{self, Readable},
 };
 use crate::{
     Error,
@@ -57,8 +56,6 @@ pub enum Forwarded {
 pub async fn forward(
     app: &App,
     opened: &Opened,
-    raw: &[u8],
-    key: &MessageKey,
     message: &Readable,
     request: ForwardRequest,
 ) -> Result<Forwarded, Error> {
@@ -78,6 +75,7 @@ pub async fn forward(
             .collect::<String>()
             .to_uppercase()
     };
+    let key = read::message_key(app, opened).await?;
     let right = constant_time_eq(
         normal(&request.reference).as_bytes(),
         opened.view.message.reference.as_bytes(),
@@ -157,6 +155,9 @@ pub async fn forward(
         ));
     }
 
+    // Only now the whole message: a wrong password costs a query, not a 20 MB decryption.
+    let (raw, _) = read::raw_message(app, opened).await?;
+    let raw = raw.as_slice();
     let forwarded = if target.route.is_direct() {
         forward_directly(app, opened, raw, message, &target.address).await?;
         Forwarded::Direct
@@ -259,6 +260,7 @@ async fn forward_to_viewer(
                 address: to.to_owned(),
                 phone: phone.clone(),
                 language,
+                sender_name: message.from_name.clone(),
             }],
         )
         .await?;

@@ -1,6 +1,7 @@
 //! Storing a message for its Viewer recipients (SPEC §14): the message as received (token
-//! header removed) encrypted under a key of its own, that key sealed with the data key, and
-//! per recipient only the hash of their link secret and their sealed address and phone.
+//! header removed) and its summary for the page ([`read::Readable`]) encrypted under a key of
+//! its own, that key sealed with the data key, and per recipient only the hash of their link
+//! secret and their sealed address and phone.
 //!
 //! Storing is idempotent per dispatch: when Exchange retries a message the relay answered
 //! 451, the message stored the first time is found again, with the same key, so the same
@@ -13,7 +14,10 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as BASE64URL};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
-use super::secrets::{self, MessageKey};
+use super::{
+    read,
+    secrets::{self, MessageKey},
+};
 use crate::{
     Error,
     clock::Clock,
@@ -21,13 +25,18 @@ use crate::{
     vault::Vault,
 };
 
-/// A Viewer recipient as stored (sealed): who, where the access code goes, in what language.
+/// A Viewer recipient as stored (sealed): who, where the access code goes, in what language,
+/// and the sender's name the pages greet them with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ViewerRecipient {
     pub address: String,
     /// E.164; `None` when the access code goes by e-mail.
     pub phone: Option<String>,
     pub language: Language,
+    /// "A. Jansen", as the message's `From` names the sender: kept here so the landing page,
+    /// which anyone with the link sees, need not decrypt the message.
+    #[serde(default)]
+    pub sender_name: Option<String>,
 }
 
 /// What the notifications and the confirmation need of a stored message.
@@ -75,6 +84,9 @@ impl Intake {
         message: &[u8],
         recipients: &[ViewerRecipient],
     ) -> Result<StoredMessage, Error> {
+        let summary = read::read(message)
+            .and_then(|readable| serde_json::to_vec(&readable).ok())
+            .ok_or_else(|| Error::Internal("a Viewer message does not parse".into()))?;
         let mut id = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut id);
         let id = BASE64URL.encode(id);
@@ -101,6 +113,7 @@ impl Intake {
             withdraw_hash: secrets::secret_hash(&key.withdraw_secret()),
             sealed_key: self.vault.seal(key.as_bytes(), &key_context(&id)),
             content: key.encrypt(message, id.as_bytes()),
+            summary: key.encrypt(&summary, &summary_context(&id)),
             created_at: now,
             expires_at: now.saturating_add(retention),
         };
@@ -135,6 +148,11 @@ impl Intake {
 /// A sealed message key opens only for its own message.
 pub(super) fn key_context(message_id: &str) -> Vec<u8> {
     format!("viewer-key:{message_id}").into_bytes()
+}
+
+/// A summary decrypts only as its own message's summary (the content's context is the bare id).
+pub(super) fn summary_context(message_id: &str) -> Vec<u8> {
+    format!("viewer-summary:{message_id}").into_bytes()
 }
 
 #[cfg(test)]
@@ -194,11 +212,13 @@ mod tests {
                 address: "m.bakker@example.com".into(),
                 phone: Some("+31612345678".into()),
                 language: Language::Nl,
+                sender_name: Some("A. Jansen".into()),
             },
             ViewerRecipient {
                 address: "j.smith@example.org".into(),
                 phone: None,
                 language: Language::Nl,
+                sender_name: None,
             },
         ]
     }
@@ -244,6 +264,7 @@ mod tests {
                     withdraw_hash: [0; 32],
                     sealed_key: Vec::new(),
                     content: Vec::new(),
+                    summary: Vec::new(),
                     created_at: 0,
                     expires_at: 0,
                 },
@@ -252,11 +273,14 @@ mod tests {
             .await
             .expect("the stored one comes back");
         for secret in [&b"Uitslag"[..], b"Hb 8.1"] {
-            assert!(
-                !message.content.windows(secret.len()).any(|w| w == secret),
-                "the content is encrypted"
-            );
+            for (what, stored) in [("content", &message.content), ("summary", &message.summary)] {
+                assert!(
+                    !stored.windows(secret.len()).any(|w| w == secret),
+                    "the {what} is encrypted"
+                );
+            }
         }
+        assert!(!message.summary.is_empty(), "the page's summary is stored");
         assert_eq!(message.sealed_key.len(), 12 + 32 + 16, "nonce, key, tag");
     }
 }

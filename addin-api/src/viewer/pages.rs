@@ -5,7 +5,7 @@
 use addin_core::api::Language;
 use askama::Template;
 
-use super::read::{AttachmentInfo, Body, Readable};
+use super::read::{self, AttachmentInfo, Body, Readable};
 use crate::i18n::Texts;
 
 /// What every page has: its language, its title, the links to the other languages.
@@ -152,7 +152,7 @@ impl Message {
             None => message.from_address.clone(),
         };
         let (body_html, body_text) = match &message.body {
-            Body::Html(html) => (Some(html.clone()), String::new()),
+            Body::Html(html) => (Some(read::clean_html(html)), String::new()),
             Body::Text(text) => (None, text.clone()),
         };
         let here = format!("/viewer/{secret}/message");

@@ -3,10 +3,15 @@
 //! no scripts, no event handlers, no images or other remote content, links only to http(s)
 //! and mailto with `rel="noopener noreferrer"`), and the attachments with names that cannot
 //! name a path.
+//!
+//! The intake keeps what the page shows as the message's summary, encrypted with the same
+//! key: the page reads a few kilobytes, however large the attachments. Only a download or a
+//! forward decrypts the whole message.
 
 use std::{collections::HashSet, sync::LazyLock};
 
 use mail_parser::{MessageParser, MimeHeaders};
+use serde::{Deserialize, Serialize};
 
 use super::{access::Opened, intake, secrets::MessageKey};
 use crate::{Error, app::App};
@@ -19,19 +24,53 @@ pub async fn raw_message(app: &App, opened: &Opened) -> Result<(Vec<u8>, Message
         .message_content(&message.id)
         .await?
         .ok_or(Error::NotAvailable)?;
-    let key = app
-        .vault
-        .open(&sealed_key, &intake::key_context(&message.id))
-        .and_then(|bytes| MessageKey::from_bytes(&bytes))
-        .ok_or_else(|| Error::Internal("a Viewer message's key does not open".into()))?;
+    let key = open_key(app, &message.id, &sealed_key)?;
     let raw = key
         .decrypt(&content, message.id.as_bytes())
         .ok_or_else(|| Error::Internal("a Viewer message does not decrypt".into()))?;
     Ok((raw, key))
 }
 
+/// What the page shows of the message: its summary, or — for a message stored before there
+/// were summaries — the message taken apart.
+pub async fn readable(app: &App, opened: &Opened) -> Result<Readable, Error> {
+    let id = &opened.view.message.id;
+    let (sealed_key, summary) = app
+        .store
+        .message_summary(id)
+        .await?
+        .ok_or(Error::NotAvailable)?;
+    let Some(summary) = summary else {
+        let (raw, _) = raw_message(app, opened).await?;
+        return read(&raw)
+            .ok_or_else(|| Error::Internal("a stored Viewer message does not parse".into()));
+    };
+    open_key(app, id, &sealed_key)?
+        .decrypt(&summary, &intake::summary_context(id))
+        .and_then(|json| serde_json::from_slice(&json).ok())
+        .ok_or_else(|| Error::Internal("a Viewer message's summary does not open".into()))
+}
+
+/// The message's own key (its forwarding password comes from it).
+pub async fn message_key(app: &App, opened: &Opened) -> Result<MessageKey, Error> {
+    let id = &opened.view.message.id;
+    let (sealed_key, _) = app
+        .store
+        .message_summary(id)
+        .await?
+        .ok_or(Error::NotAvailable)?;
+    open_key(app, id, &sealed_key)
+}
+
+fn open_key(app: &App, message_id: &str, sealed_key: &[u8]) -> Result<MessageKey, Error> {
+    app.vault
+        .open(sealed_key, &intake::key_context(message_id))
+        .and_then(|bytes| MessageKey::from_bytes(&bytes))
+        .ok_or_else(|| Error::Internal("a Viewer message's key does not open".into()))
+}
+
 /// What the page shows.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Readable {
     pub from_name: Option<String>,
     pub from_address: String,
@@ -44,7 +83,7 @@ pub struct Readable {
 }
 
 /// The `Date` header, as the sender's clock wrote it.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageDate {
     pub rfc3339: String,
     pub year: i64,
@@ -54,14 +93,15 @@ pub struct MessageDate {
     pub minute: u8,
 }
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Body {
     Text(String),
-    /// Already cleaned: safe to put in the page as it is.
+    /// As the sender wrote it: [`clean_html`] makes it safe to show. (Cleaned when shown, not
+    /// when stored, so a stricter cleaner applies to the messages already stored too.)
     Html(String),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttachmentInfo {
     /// Its place among the message's attachments, for the download link.
     pub index: usize,
@@ -79,7 +119,7 @@ pub fn read(raw: &[u8]) -> Option<Readable> {
         .filter(|part| part.is_text_html())
         .and_then(|_| message.body_html(0));
     let body = match html {
-        Some(html) => Body::Html(clean_html(&html)),
+        Some(html) => Body::Html(html.into_owned()),
         None => Body::Text(
             message
                 .body_text(0)
@@ -203,6 +243,7 @@ mod tests {
         let Body::Html(html) = &readable.body else {
             panic!("an HTML body: {readable:?}");
         };
+        let html = clean_html(html);
         for gone in [
             "<script",
             "onclick",

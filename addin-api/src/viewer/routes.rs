@@ -306,7 +306,7 @@ async fn landing(
     let (opened, language) = opened(&app, &secret, &query, &jar, &headers).await?;
     let t = Texts(language);
     let organisation = opened.organisation(&app);
-    let sender = sender_name(&app, &opened).await.page(language, &secret)?;
+    let sender = opened.sender_name();
     let how = match opened.masked_phone() {
         Some(phone) => t.t_with("landing-how-sms", &[("phone", &phone)]),
         None => t.t("landing-how-email"),
@@ -325,16 +325,6 @@ async fn landing(
         secret,
     };
     Ok((remember_language(jar, &query), render(&page)).into_response())
-}
-
-/// The sender's name as the message's `From` gives it, else their address.
-async fn sender_name(app: &AppState, opened: &Opened) -> Result<String, Error> {
-    let (raw, _) = read::raw_message(app, opened).await?;
-    let readable = read::read(&raw);
-    Ok(readable
-        .and_then(|message| message.from_name)
-        .filter(|name| !name.trim().is_empty())
-        .unwrap_or_else(|| opened.dispatch.sender.clone()))
 }
 
 async fn request_code(
@@ -512,12 +502,7 @@ async fn message_for(
     secret: &str,
     state: MessageState,
 ) -> Result<pages::Message, PageError> {
-    let (raw, _) = read::raw_message(app, opened)
-        .await
-        .page(language, secret)?;
-    let message = read::read(&raw)
-        .ok_or_else(|| Error::Internal("a stored Viewer message does not parse".into()))
-        .page(language, secret)?;
+    let message = read::readable(app, opened).await.page(language, secret)?;
     Ok(pages::Message::new(
         language,
         secret,
@@ -615,11 +600,8 @@ async fn send_reply(
     let Ok(draft) = draft else {
         return problem_page(&app, language, &secret, Problem::Reply("invalid-form")).await;
     };
-    let (raw, _) = read::raw_message(&app, &opened)
+    let message = read::readable(&app, &opened)
         .await
-        .page(language, &secret)?;
-    let message = read::read(&raw)
-        .ok_or_else(|| Error::Internal("a stored Viewer message does not parse".into()))
         .page(language, &secret)?;
     match reply::send(&app, &opened, &message, draft).await {
         Ok(()) => Ok(Redirect::to(&format!("/viewer/{secret}/message?done=reply")).into_response()),
@@ -682,11 +664,8 @@ async fn forward_message(
         to: fields.to.clone(),
         phone: fields.phone.clone(),
     };
-    let (raw, key) = read::raw_message(&app, &opened)
+    let message = read::readable(&app, &opened)
         .await
-        .page(language, &secret)?;
-    let message = read::read(&raw)
-        .ok_or_else(|| Error::Internal("a stored Viewer message does not parse".into()))
         .page(language, &secret)?;
     let request = ForwardRequest {
         reference: fields.reference,
@@ -694,7 +673,7 @@ async fn forward_message(
         to: fields.to.trim().to_owned(),
         phone: Some(fields.phone).filter(|phone| !phone.trim().is_empty()),
     };
-    match forward::forward(&app, &opened, &raw, &key, &message, request).await {
+    match forward::forward(&app, &opened, &message, request).await {
         Ok(how) => {
             let done = match how {
                 Forwarded::Direct => "forward-direct",

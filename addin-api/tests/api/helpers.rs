@@ -881,6 +881,16 @@ impl RawDb {
         found
     }
 
+    /// Runs one statement without parameters (to put the database in a state the API
+    /// cannot, e.g. as an older version left it).
+    pub async fn execute(&self, sql: &str) {
+        match self {
+            Self::Sqlite { pool, .. } => sqlx::query(sql).execute(pool).await.map(|_| ()),
+            Self::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        }
+        .expect("the statement runs");
+    }
+
     pub async fn close(self) {
         match self {
             Self::Sqlite { pool, .. } => pool.close().await,

@@ -289,7 +289,7 @@ async fn the_relay_stores_nothing_readable(backend: Backend) {
     assert!(
         stored
             .iter()
-            .any(|value| value.place == "viewer_messages.content"),
+            .any(|value| value.place == "viewer_contents.content"),
         "the Viewer copy is stored (encrypted)"
     );
     app.finish().await;

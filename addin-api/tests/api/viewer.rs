@@ -33,6 +33,7 @@ both_backends!(
     the_pages_speak_the_recipients_language,
     without_a_number_the_code_goes_by_email,
     html_is_shown_inert_and_file_names_name_no_path,
+    a_message_stored_before_summaries_is_read_from_its_content,
 );
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -707,7 +708,7 @@ async fn assert_content_gone(app: &TestApp) {
     let db = app.raw_db().await;
     let stored = db.every_value().await;
     db.close().await;
-    for place in ["viewer_messages.content", "viewer_messages.sealed_key"] {
+    for place in ["viewer_contents.content", "viewer_contents.sealed_key"] {
         assert!(
             !stored.iter().any(|value| value.place == place),
             "{place} is still stored"
@@ -817,6 +818,32 @@ async fn html_is_shown_inert_and_file_names_name_no_path(backend: Backend) {
     assert!(
         !disposition.contains('/') && !disposition.contains(".."),
         "{disposition}"
+    );
+    sent.app.finish().await;
+}
+
+async fn a_message_stored_before_summaries_is_read_from_its_content(backend: Backend) {
+    let sent = sent(backend).await;
+    let app = &sent.app;
+    let mut browser = opened(app, &sent.link).await;
+    let page = format!("{}/message", sent.link);
+    let from_summary = browser.get(&page).await;
+    from_summary.assert_status(StatusCode::OK);
+
+    let db = app.raw_db().await;
+    db.execute("UPDATE viewer_contents SET summary = NULL")
+        .await;
+    db.close().await;
+    let from_content = browser.get(&page).await;
+    from_content.assert_status(StatusCode::OK);
+    assert_eq!(
+        from_content.body, from_summary.body,
+        "the same page either way"
+    );
+    assert!(
+        from_content.body.contains("uw Hb is 8.1 mmol/l"),
+        "{}",
+        from_content.body
     );
     sent.app.finish().await;
 }

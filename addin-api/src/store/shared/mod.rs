@@ -112,6 +112,15 @@ macro_rules! shared_stores {
                     .await
             }
 
+            async fn message_summary(
+                &self,
+                message_id: &str,
+            ) -> super::StoreResult<Option<(Vec<u8>, Option<Vec<u8>>)>> {
+                super::shared::Queries(&self.pool)
+                    .message_summary(message_id)
+                    .await
+            }
+
             async fn find_message_by_withdraw_hash(
                 &self,
                 withdraw_hash: &super::Digest,

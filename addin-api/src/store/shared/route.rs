@@ -162,9 +162,8 @@ where
         let mut tx = self.0.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO viewer_messages \
-             (id, token_id, owner_hash, reference, withdraw_hash, sealed_key, content, \
-              created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             (id, token_id, owner_hash, reference, withdraw_hash, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (token_id) DO NOTHING RETURNING id",
         )
         .bind(message.id.as_str())
@@ -172,8 +171,6 @@ where
         .bind(message.owner_hash.as_slice())
         .bind(message.reference.as_str())
         .bind(message.withdraw_hash.as_slice())
-        .bind(message.sealed_key.as_slice())
-        .bind(message.content.as_slice())
         .bind(message.created_at)
         .bind(message.expires_at)
         .fetch_optional(&mut *tx)
@@ -181,8 +178,9 @@ where
         if inserted.is_none() {
             // The one an earlier attempt of the same message stored.
             let row = sqlx::query(
-                "SELECT id, token_id, owner_hash, reference, withdraw_hash, sealed_key, \
-                 content, created_at, expires_at FROM viewer_messages WHERE token_id = $1",
+                "SELECT m.id, m.token_id, m.owner_hash, m.reference, m.withdraw_hash, \
+                 c.sealed_key, c.content, c.summary, m.created_at, m.expires_at FROM viewer_messages m \
+                 LEFT JOIN viewer_contents c ON c.message_id = m.id WHERE m.token_id = $1",
             )
             .bind(message.token_id.as_str())
             .fetch_one(&mut *tx)
@@ -190,6 +188,16 @@ where
             tx.commit().await?;
             return viewer_message(&row);
         }
+        sqlx::query(
+            "INSERT INTO viewer_contents (message_id, sealed_key, content, summary) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(message.id.as_str())
+        .bind(message.sealed_key.as_slice())
+        .bind(message.content.as_slice())
+        .bind(message.summary.as_slice())
+        .execute(&mut *tx)
+        .await?;
         for recipient in recipients {
             sqlx::query(
                 "INSERT INTO viewer_recipients (link_hash, message_id, position, sealed) \
@@ -220,6 +228,7 @@ where
     // message it stored moments ago.
     let content: Option<Vec<u8>> = row.try_get("content")?;
     let sealed_key: Option<Vec<u8>> = row.try_get("sealed_key")?;
+    let summary: Option<Vec<u8>> = row.try_get("summary")?;
     Ok(ViewerMessageRecord {
         id: row.try_get("id")?,
         token_id: row.try_get("token_id")?,
@@ -231,6 +240,7 @@ where
         )?,
         sealed_key: sealed_key.unwrap_or_default(),
         content: content.unwrap_or_default(),
+        summary: summary.unwrap_or_default(),
         created_at: row.try_get("created_at")?,
         expires_at: row.try_get("expires_at")?,
     })

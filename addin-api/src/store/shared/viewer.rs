@@ -22,6 +22,7 @@ impl<DB> Queries<'_, DB>
 where
     DB: Database,
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'c> &'c Pool<DB>: Executor<'c, Database = DB>,
     for<'q> &'q [u8]: Encode<'q, DB> + Type<DB>,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
@@ -60,17 +61,26 @@ where
         &self,
         message_id: &str,
     ) -> StoreResult<Option<(Vec<u8>, Vec<u8>)>> {
-        let row = sqlx::query(
-            "SELECT sealed_key, content FROM viewer_messages \
-             WHERE id = $1 AND deleted_at IS NULL",
-        )
-        .bind(message_id)
-        .fetch_optional(self.0)
-        .await?;
+        let row =
+            sqlx::query("SELECT sealed_key, content FROM viewer_contents WHERE message_id = $1")
+                .bind(message_id)
+                .fetch_optional(self.0)
+                .await?;
         let Some(row) = row else { return Ok(None) };
-        let key: Option<Vec<u8>> = row.try_get("sealed_key")?;
-        let content: Option<Vec<u8>> = row.try_get("content")?;
-        Ok(key.zip(content))
+        Ok(Some((row.try_get("sealed_key")?, row.try_get("content")?)))
+    }
+
+    pub async fn message_summary(
+        &self,
+        message_id: &str,
+    ) -> StoreResult<Option<(Vec<u8>, Option<Vec<u8>>)>> {
+        let row =
+            sqlx::query("SELECT sealed_key, summary FROM viewer_contents WHERE message_id = $1")
+                .bind(message_id)
+                .fetch_optional(self.0)
+                .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some((row.try_get("sealed_key")?, row.try_get("summary")?)))
     }
 
     pub async fn find_message_by_withdraw_hash(
@@ -104,15 +114,20 @@ where
     }
 
     pub async fn withdraw_message(&self, message_id: &str, at: i64) -> StoreResult<bool> {
+        let mut tx = self.0.begin().await?;
         let done = sqlx::query(
-            "UPDATE viewer_messages SET withdrawn_at = $2, deleted_at = $2, content = NULL, \
-             sealed_key = NULL WHERE id = $1 AND withdrawn_at IS NULL AND deleted_at IS NULL \
-             RETURNING id",
+            "UPDATE viewer_messages SET withdrawn_at = $2, deleted_at = $2 \
+             WHERE id = $1 AND withdrawn_at IS NULL AND deleted_at IS NULL RETURNING id",
         )
         .bind(message_id)
         .bind(at)
-        .fetch_optional(self.0)
+        .fetch_optional(&mut *tx)
         .await?;
+        sqlx::query("DELETE FROM viewer_contents WHERE message_id = $1")
+            .bind(message_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(done.is_some())
     }
 
@@ -334,21 +349,32 @@ where
             .execute(self.0)
             .await?;
         // `deleted_at IS NULL` again in the outer statement: of two instances picking the
-        // same rows, the second finds them cleared and returns nothing.
+        // same rows, the second finds them cleared and returns nothing. The content of every
+        // message marked in this second goes with it (by the index on `deleted_at`).
+        let mut tx = self.0.begin().await?;
         let sql = format!(
-            "UPDATE viewer_messages SET content = NULL, sealed_key = NULL, deleted_at = $1 \
+            "UPDATE viewer_messages SET deleted_at = $1 \
              WHERE deleted_at IS NULL AND id IN (SELECT id FROM viewer_messages \
              WHERE deleted_at IS NULL AND expires_at <= $1 ORDER BY expires_at LIMIT $2) \
              RETURNING {MESSAGE_STATE_RETURNED}"
         );
-        sqlx::query(&sql)
+        let cleared = sqlx::query(&sql)
             .bind(now)
             .bind(batch)
-            .fetch_all(self.0)
+            .fetch_all(&mut *tx)
             .await?
             .iter()
             .map(message_state)
-            .collect()
+            .collect::<StoreResult<Vec<_>>>()?;
+        sqlx::query(
+            "DELETE FROM viewer_contents WHERE message_id IN \
+             (SELECT id FROM viewer_messages WHERE deleted_at = $1)",
+        )
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(cleared)
     }
 }
 
