@@ -201,6 +201,8 @@ pub struct OutboundMail {
     /// `(file name, bytes)` each.
     pub attachments: Vec<(String, Vec<u8>)>,
     pub message_id: String,
+    /// The Message-ID this mail answers (`In-Reply-To` and `References`).
+    pub in_reply_to: Option<String>,
     /// Each value becomes an `X-SendSecure-Token` header.
     pub tokens: Vec<String>,
 }
@@ -216,6 +218,7 @@ impl OutboundMail {
             html: None,
             attachments: lab_results(1),
             message_id: format!("{:032x}@huisartsen-oost.nl", rand::random::<u128>()),
+            in_reply_to: None,
             tokens: Vec::new(),
         }
     }
@@ -257,6 +260,11 @@ impl OutboundMail {
         }
         for cc in &self.cc {
             builder = builder.cc(mailbox(cc));
+        }
+        if let Some(answered) = &self.in_reply_to {
+            builder = builder
+                .in_reply_to(format!("<{answered}>"))
+                .references(format!("<{answered}>"));
         }
         let boundary = format!("boundary-{}", self.message_id.replace('@', "-"));
         let text = SinglePart::plain(self.body.clone());

@@ -34,6 +34,7 @@ both_backends!(
     without_a_number_the_code_goes_by_email,
     html_is_shown_inert_and_file_names_name_no_path,
     a_message_stored_before_summaries_is_read_from_its_content,
+    the_senders_answer_in_the_thread_opens_a_new_cycle,
 );
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -71,10 +72,35 @@ async fn send_to_patient(
     mail: OutboundMail,
 ) -> Sent {
     let app = builder.start().await;
-    let user = app.sign_in(SENDER).await;
     if phone {
+        let user = app.sign_in(SENDER).await;
         app.save_phone(&user, PATIENT, MOBILE_TYPED).await;
     }
+    let delivered = relay_to_patient(&app, &next_hop, mail).await;
+    Sent {
+        link: delivered.link,
+        withdraw: delivered.withdraw,
+        reference: delivered.reference,
+        password: delivered.password,
+        mime: delivered.mime,
+        next_hop,
+        app,
+    }
+}
+
+/// What one mail to the patient became: the patient's link, the sender's confirmation.
+struct Delivered {
+    link: String,
+    withdraw: String,
+    reference: String,
+    password: String,
+    mime: Vec<u8>,
+}
+
+/// The sender checks `mail` (a token for it), and Exchange hands it to the relay; returns what
+/// the notification to the patient and the confirmation to the sender say.
+async fn relay_to_patient(app: &TestApp, next_hop: &SmtpServer, mail: OutboundMail) -> Delivered {
+    let user = app.sign_in(SENDER).await;
     let mut checked = draft(SENDER, &[PATIENT]);
     checked["subject"] = json!(mail.subject);
     checked["attachments"] = json!([{"name": "uitslag.pdf", "size": ATTACHMENT.len()}]);
@@ -87,24 +113,22 @@ async fn send_to_patient(
         ..mail
     };
     let mime = mail.mime();
+    let before = next_hop.received().len();
     let (client, _) = SmtpClient::connect(app.relay_addr(), None).await;
     let mut client = client.starttls(&app.dev_ca_path()).await;
     let reply: SmtpReply = client.send(SENDER, &[PATIENT], &mime).await;
     reply.assert_code(250);
 
-    let received = next_hop.wait_for(2).await;
-    let notification = text_of(to(&received, PATIENT));
-    let confirmation = text_of(to(&received, SENDER));
-    let link = path_after(&notification, "/viewer/");
-    let withdraw = path_after(&confirmation, "/viewer/withdraw/");
-    Sent {
-        link,
-        withdraw,
+    let received = next_hop.wait_for(before + 2).await;
+    let new = &received[before..];
+    let notification = text_of(to(new, PATIENT));
+    let confirmation = text_of(to(new, SENDER));
+    Delivered {
+        link: path_after(&notification, "/viewer/"),
+        withdraw: path_after(&confirmation, "/viewer/withdraw/"),
         reference: value_after(&confirmation, "Kenmerk: "),
         password: value_after(&confirmation, "Doorstuurwachtwoord: "),
         mime,
-        next_hop,
-        app,
     }
 }
 
@@ -819,6 +843,55 @@ async fn html_is_shown_inert_and_file_names_name_no_path(backend: Backend) {
         !disposition.contains('/') && !disposition.contains(".."),
         "{disposition}"
     );
+    sent.app.finish().await;
+}
+
+/// A reply "vraag `n`" without files.
+async fn reply_in(browser: &mut Browser, link: &str, n: usize) -> crate::helpers::Reply {
+    browser
+        .post_files(
+            &format!("{link}/reply"),
+            &[("text", &format!("vraag {n}"))],
+            vec![],
+        )
+        .await
+}
+
+async fn the_senders_answer_in_the_thread_opens_a_new_cycle(backend: Backend) {
+    let sent = sent(backend).await;
+    let app = &sent.app;
+    let mut first = opened(app, &sent.link).await;
+    for n in 1..=2 {
+        reply_in(&mut first, &sent.link, n).await.redirect();
+    }
+    reply_in(&mut first, &sent.link, 3)
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Outlook's answer to the patient's last reply: the same thread, a new Viewer message.
+    let received = sent.next_hop.received();
+    let last_reply = received
+        .iter()
+        .rev()
+        .find(|message| message.to == [SENDER] && text_of(message).contains("vraag 2"))
+        .expect("the reply at the sender");
+    let reply_id = sent_message_id(&last_reply.data);
+    let answer = OutboundMail {
+        subject: "Re: Uitslag bloedonderzoek".into(),
+        body: "Dat kan, komt u dinsdag langs.".into(),
+        in_reply_to: Some(reply_id),
+        ..patient_mail()
+    };
+    let answered = relay_to_patient(app, &sent.next_hop, answer).await;
+    assert_ne!(answered.link, sent.link, "a link of its own");
+
+    let mut second = opened(app, &answered.link).await;
+    for n in 1..=2 {
+        reply_in(&mut second, &answered.link, n).await.redirect();
+    }
+    reply_in(&mut second, &answered.link, 3)
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     sent.app.finish().await;
 }
 
