@@ -39,6 +39,11 @@ pub(super) const SQLITE: &[Step] = &[
         "viewer contents",
         include_str!("../../migrations/sqlite/0005_viewer_contents.sql"),
     ),
+    (
+        6,
+        "wrong number reports",
+        include_str!("../../migrations/sqlite/0006_wrong_number_reports.sql"),
+    ),
 ];
 
 pub(super) const POSTGRES: &[Step] = &[
@@ -66,6 +71,11 @@ pub(super) const POSTGRES: &[Step] = &[
         5,
         "viewer contents",
         include_str!("../../migrations/postgres/0005_viewer_contents.sql"),
+    ),
+    (
+        6,
+        "wrong number reports",
+        include_str!("../../migrations/postgres/0006_wrong_number_reports.sql"),
     ),
 ];
 

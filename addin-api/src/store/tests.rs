@@ -1098,6 +1098,17 @@ async fn viewer_recipient_is_found_with_its_message(store: &dyn Store) {
         .expect("the link is known");
     assert_eq!(view.recipient, viewer_recipient(2, 1));
     assert_eq!((view.replies, view.forward_failures), (0, 0));
+    assert_eq!(view.wrong_number_reported_at, None);
+    store
+        .note_wrong_number_report(&key(b'L', 2), T0 + 9)
+        .await
+        .expect("notes");
+    let view = store
+        .find_recipient(&key(b'L', 2))
+        .await
+        .expect("reads")
+        .expect("the link is known");
+    assert_eq!(view.wrong_number_reported_at, Some(T0 + 9));
     assert_eq!(view.message, viewer_state("m1", 1));
     assert!(
         store

@@ -37,6 +37,8 @@ pub struct RecipientView {
     pub replies: i64,
     /// Wrong forwarding passwords tried so far.
     pub forward_failures: i64,
+    /// When the recipient told the sender the number is not theirs.
+    pub wrong_number_reported_at: Option<i64>,
     pub message: ViewerMessageState,
 }
 
@@ -133,6 +135,8 @@ pub trait ViewerStore {
     async fn count_forward(&self, message_id: &str, max: i64) -> StoreResult<bool>;
     /// Counts a wrong forwarding password; returns how many there have been.
     async fn count_forward_failure(&self, link_hash: &Digest) -> StoreResult<i64>;
+    /// Notes that the sender was told the link's number is wrong.
+    async fn note_wrong_number_report(&self, link_hash: &Digest, at: i64) -> StoreResult<()>;
 
     /// Deletes the content and key of at most `batch` messages whose retention ended by `now`,
     /// and Viewer sessions idle since `idle_before`; returns the messages it cleared. Safe to

@@ -332,7 +332,12 @@ pub fn new_browser_id() -> String {
 }
 
 /// The recipient says the number is not theirs: the sender hears of it.
+/// Tells the sender, once per link (anyone holding the link can press the button; of two
+/// presses at the same moment both may get through).
 pub async fn report_wrong_number(app: &App, opened: &Opened) -> Result<(), Error> {
+    if opened.view.wrong_number_reported_at.is_some() {
+        return Ok(());
+    }
     let preferences = app.preferences.get(&opened.view.message.owner_hash).await?;
     let mail = mails::wrong_number(
         &app.mail_from,
@@ -349,6 +354,9 @@ pub async fn report_wrong_number(app: &App, opened: &Opened) -> Result<(), Error
             tracing::warn!(%error, "a wrong-number report could not be sent");
             Error::Unavailable("the report could not be sent; try again in a moment".into())
         })?;
+    app.store
+        .note_wrong_number_report(&opened.link_hash, app.clock.unix_now())
+        .await?;
     app.audit
         .viewer_event(&opened.view.message, "viewer-wrong-number", None)
         .await

@@ -35,6 +35,7 @@ both_backends!(
     html_is_shown_inert_and_file_names_name_no_path,
     a_message_stored_before_summaries_is_read_from_its_content,
     the_senders_answer_in_the_thread_opens_a_new_cycle,
+    a_wrong_number_is_reported_to_the_sender_once,
 );
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -655,6 +656,15 @@ async fn the_sender_withdraws_a_message(backend: Backend) {
             .assert_status(StatusCode::NOT_FOUND);
     }
     assert_content_gone(app).await;
+    let db = app.raw_db().await;
+    let rows = db.audit_rows().await;
+    db.close().await;
+    assert_eq!(
+        rows.iter()
+            .filter(|row| row.kind == "viewer-withdrawn")
+            .count(),
+        1
+    );
     sent.app.finish().await;
 }
 
@@ -842,6 +852,43 @@ async fn html_is_shown_inert_and_file_names_name_no_path(backend: Backend) {
     assert!(
         !disposition.contains('/') && !disposition.contains(".."),
         "{disposition}"
+    );
+    sent.app.finish().await;
+}
+
+async fn a_wrong_number_is_reported_to_the_sender_once(backend: Backend) {
+    let sent = sent(backend).await;
+    let app = &sent.app;
+    let mut browser = Browser::new(app);
+    ask_code(app, &mut browser, &sent.link).await;
+    let before = sent.next_hop.received().len();
+
+    for _ in 0..3 {
+        let reported = browser
+            .post_form(&format!("{}/wrong-number", sent.link), &[])
+            .await;
+        reported.assert_status(StatusCode::OK);
+        assert!(reported.body.contains("afzender"), "{}", reported.body);
+    }
+
+    // Each report goes out before its page does: all three presses are done.
+    let reports: Vec<_> = sent.next_hop.wait_for(before + 1).await[before..]
+        .iter()
+        .filter(|message| message.to == [SENDER])
+        .map(text_of)
+        .collect();
+    assert_eq!(reports.len(), 1, "told once: {reports:#?}");
+    assert!(reports[0].contains(PATIENT), "{}", reports[0]);
+    assert!(reports[0].contains(&sent.reference), "{}", reports[0]);
+    assert!(reports[0].contains("06-••••••78"), "{}", reports[0]);
+    let db = app.raw_db().await;
+    let rows = db.audit_rows().await;
+    db.close().await;
+    assert_eq!(
+        rows.iter()
+            .filter(|row| row.kind == "viewer-wrong-number")
+            .count(),
+        1
     );
     sent.app.finish().await;
 }

@@ -235,6 +235,16 @@ macro_rules! shared_stores {
                     .await
             }
 
+            async fn note_wrong_number_report(
+                &self,
+                link_hash: &super::Digest,
+                at: i64,
+            ) -> super::StoreResult<()> {
+                super::shared::Queries(&self.pool)
+                    .note_wrong_number_report(link_hash, at)
+                    .await
+            }
+
             async fn sweep_viewer(
                 &self,
                 now: i64,

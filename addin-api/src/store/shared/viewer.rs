@@ -37,6 +37,7 @@ where
     pub async fn find_recipient(&self, link_hash: &Digest) -> StoreResult<Option<RecipientView>> {
         let sql = format!(
             "SELECT r.link_hash, r.position, r.sealed, r.replies, r.forward_failures, \
+             r.wrong_number_reported_at, \
              {MESSAGE_STATE} FROM viewer_recipients r \
              JOIN viewer_messages m ON m.id = r.message_id WHERE r.link_hash = $1"
         );
@@ -53,6 +54,7 @@ where
             },
             replies: row.try_get("replies")?,
             forward_failures: row.try_get("forward_failures")?,
+            wrong_number_reported_at: row.try_get("wrong_number_reported_at")?,
             message: message_state(&row)?,
         }))
     }
@@ -332,6 +334,17 @@ where
             Some(row) => row.try_get("forward_failures")?,
             None => 0,
         })
+    }
+
+    pub async fn note_wrong_number_report(&self, link_hash: &Digest, at: i64) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE viewer_recipients SET wrong_number_reported_at = $2 WHERE link_hash = $1",
+        )
+        .bind(link_hash.as_slice())
+        .bind(at)
+        .execute(self.0)
+        .await?;
+        Ok(())
     }
 
     pub async fn sweep_viewer(
