@@ -48,7 +48,7 @@ impl ClientLimit {
                 .retain(|_, times| times.back().is_some_and(|at| *at > window_start));
             state.swept_at = now;
         }
-        let times = state.recent.entry(client_key(client)).or_default();
+        let times = state.recent.entry(network_of(client)).or_default();
         while times.front().is_some_and(|at| *at <= window_start) {
             times.pop_front();
         }
@@ -60,9 +60,9 @@ impl ClientLimit {
     }
 }
 
-/// IPv6 clients are counted per /64: one subscriber usually has a whole /64 and could
-/// otherwise take a fresh address for every request.
-fn client_key(client: IpAddr) -> IpAddr {
+/// The network a client is counted by: IPv6 clients per /64 (one subscriber usually has a
+/// whole /64 and could otherwise take a fresh address for every request), IPv4 per address.
+pub fn network_of(client: IpAddr) -> IpAddr {
     match client.to_canonical() {
         IpAddr::V6(v6) => {
             let prefix = u128::from(v6) & !u128::from(u64::MAX);

@@ -77,8 +77,9 @@ pub enum Error {
     MethodNotAllowed,
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
-    #[error("too many requests: try again in a few minutes")]
-    TooManyRequests,
+    /// A limit is reached: `Retry-After` says when to try again (seconds).
+    #[error("too many requests: try again in {} minute(s)", (retry_after + 59) / 60)]
+    TooManyRequests { retry_after: i64 },
     /// The draft cannot be sent securely: the verdict says why.
     #[error("the draft cannot be sent securely")]
     CannotSendSecure(Box<addin_core::verdict::Verdict>),

@@ -61,9 +61,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }) => {
             let runtime =
                 tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-            let ended = runtime.block_on(commands::sessions::revoke(&args))?;
-            let noun = if ended == 1 { "session" } else { "sessions" };
-            println!("ended {ended} {noun} of the mailbox");
+            let revoked = runtime.block_on(commands::sessions::revoke(&args))?;
+            println!("{revoked}");
             Ok(())
         }
         Command::Viewer(commands::viewer::Args {

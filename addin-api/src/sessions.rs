@@ -36,6 +36,32 @@ pub struct Session {
     pub expires_at: i64,
 }
 
+/// What [`Sessions::revoke_mailbox`] ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Revoked {
+    pub sessions: u64,
+    pub pending_codes: u64,
+    pub devices: u64,
+}
+
+impl std::fmt::Display for Revoked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural =
+            |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        write!(
+            f,
+            "ended {} of the mailbox, voided {}, forgot {}",
+            plural(self.sessions, "session", "sessions"),
+            plural(
+                self.pending_codes,
+                "pending sign-in code",
+                "pending sign-in codes"
+            ),
+            plural(self.devices, "device", "devices"),
+        )
+    }
+}
+
 /// The browser's device id: 16–128 characters of `A–Z a–z 0–9 - _` (the panel makes a random
 /// one and keeps it in local storage).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,7 +87,7 @@ impl DeviceId {
         &self.0
     }
 
-    fn hash(&self) -> Digest {
+    pub fn hash(&self) -> Digest {
         sha256(self.0.as_bytes())
     }
 }
@@ -162,12 +188,16 @@ impl Sessions {
         Ok(self.store.delete_session(&session.token_hash).await?)
     }
 
-    /// Ends every session of a mailbox (an admin's `sendsecure sessions revoke`).
-    pub async fn revoke_mailbox(&self, mailbox: &Address) -> Result<u64, Error> {
-        Ok(self
-            .store
-            .delete_sessions_of(&self.vault.lookup(Purpose::Mailbox, mailbox.as_str()))
-            .await?)
+    /// Ends every session of a mailbox (an admin's `sendsecure sessions revoke`), voids its
+    /// pending sign-in codes, and forgets its devices (a lost laptop must not keep the
+    /// standing of a device that signed in before).
+    pub async fn revoke_mailbox(&self, mailbox: &Address) -> Result<Revoked, Error> {
+        let owner = self.vault.lookup(Purpose::Mailbox, mailbox.as_str());
+        Ok(Revoked {
+            sessions: self.store.delete_sessions_of(&owner).await?,
+            pending_codes: self.store.delete_sign_in_codes_of(&owner).await?,
+            devices: self.store.forget_devices_of(&owner).await?,
+        })
     }
 }
 
@@ -328,7 +358,8 @@ mod tests {
             f.sessions
                 .revoke_mailbox(&mailbox())
                 .await
-                .expect("revokes"),
+                .expect("revokes")
+                .sessions,
             1
         );
         assert!(f.sessions.authenticate(&second, DEVICE).await.is_err());

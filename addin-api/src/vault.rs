@@ -38,6 +38,9 @@ pub enum Purpose {
     /// A Viewer access code with the link and browser it was sent for: keyed, for the same
     /// reason.
     ViewerCode,
+    /// What a rate limit counts (a mailbox, a device, a client network): keyed, so the
+    /// database holds no client address and no mailbox in a form that can be tried.
+    RateLimit,
 }
 
 impl Purpose {
@@ -47,6 +50,7 @@ impl Purpose {
             Self::Recipient => b"recipient",
             Self::SignInCode => b"sign-in-code",
             Self::ViewerCode => b"viewer-code",
+            Self::RateLimit => b"rate-limit",
         }
     }
 }

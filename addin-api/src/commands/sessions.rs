@@ -13,7 +13,7 @@ use crate::{
     Error,
     app::{SQLITE_FILE, open_store},
     clock::SystemClock,
-    sessions::Sessions,
+    sessions::{Revoked, Sessions},
     vault::{GENERATED_KEY_FILE, Vault},
 };
 
@@ -25,7 +25,7 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// End every session of a mailbox; prints how many there were
+    /// End every session of a mailbox, void its pending sign-in codes and forget its devices
     Revoke(RevokeArgs),
 }
 
@@ -45,8 +45,8 @@ pub struct RevokeArgs {
     pub data_key: Option<String>,
 }
 
-/// Ends the mailbox's sessions; returns how many there were.
-pub async fn revoke(args: &RevokeArgs) -> Result<u64, Error> {
+/// Ends the mailbox's sessions and pending codes, and forgets its devices.
+pub async fn revoke(args: &RevokeArgs) -> Result<Revoked, Error> {
     let mailbox = Address::parse(&args.mailbox).map_err(|_| Error::InvalidConfig {
         key: "--mailbox",
         problem: "is not a valid e-mail address".into(),

@@ -2,34 +2,37 @@
 //! the code mailed to it into the panel that asked for it.
 //!
 //! * A code is 8 digits from the operating system's CSPRNG, valid 15 minutes, good for one
-//!   sign-in, and the mailbox's only live code: a new one voids the old. Each code takes at
-//!   most 5 tries; after the fifth wrong one even the right code is refused.
+//!   sign-in. It belongs to the mailbox **and the device** (panel) that asked for it: a new
+//!   code voids that device's old one, and each code takes at most 5 tries, after which even
+//!   the right code is refused. Another device — a stranger who knows the address — can
+//!   neither void nor burn it: its requests and its wrong guesses touch only its own code.
 //! * It is stored only as a keyed hash (the data key's HMAC) over mailbox, device and code:
-//!   a database copy without the key cannot be searched through the 10⁸ codes, and the code
-//!   works only on the device (panel) that asked for it.
-//! * Codes are only mailed to the organisation's own domains (`organisation.domains`; any
-//!   domain while that list is empty), so the server cannot be made to mail strangers.
+//!   a database copy without the key cannot be searched through the 10⁸ codes.
+//! * Codes are only mailed to the organisation's own domains (`organisation.domains`), so
+//!   the server cannot be made to mail strangers.
 //!
-//! Limits on sending codes, and why these numbers:
-//! * Per mailbox, at most 3 codes in any 15 minutes and 10 in any 24 hours, counted in the
-//!   database so every instance shares them. A user needs one code, sometimes a second when
-//!   the first is slow or mistyped; a third within a code's lifetime is the last honest
-//!   retry. Ten a day bounds the mail anyone can make the server send to one colleague, and
-//!   with 5 tries per code an attacker gets at most 50 guesses a day at 10⁸ codes: a chance
-//!   of one in two million per mailbox per day.
-//! * Per client address, at most 20 requests in any 15 minutes, in this instance's memory
-//!   (see [`crate::client_limit`]). A practice shares one address behind its router and rarely has
-//!   more than a few people signing in at once; 20 leaves room for that while one machine
-//!   cannot run through many mailboxes' allowances (3 requests lock a mailbox out for 15
-//!   minutes). The address is the TCP peer, or behind the admin's `--trusted-proxies` the
-//!   client their `X-Forwarded-For` names: behind a load balancer the whole organisation
-//!   would otherwise be one client.
+//! Limits, counted in the database so every instance shares them (clients by network: an
+//! IPv4 address, an IPv6 /64), and why these numbers:
+//! * Per mailbox and device, 3 codes in any 15 minutes and 10 a day: a user needs one code,
+//!   sometimes a second when the first is slow or mistyped; a third within a code's lifetime
+//!   is the last honest retry.
+//! * Per client network, 20 code requests in any 15 minutes and 30 wrong codes: a practice
+//!   shares one address behind its router and rarely has more than a few people signing in
+//!   at once; one machine cannot run through many mailboxes.
+//! * A device that has not signed in to the mailbox in the last 180 days ("new") is also
+//!   held to 10 codes and 20 wrong codes a day per mailbox from its network, and to 100
+//!   codes and 100 wrong codes a day per mailbox from everywhere. These bound what anyone can
+//!   make the server mail to one colleague, and the guesses at one mailbox's codes: at most
+//!   100 a day at 10⁸ codes, one chance in a million a day. A stranger can use them up, so
+//!   they do not apply to devices that signed in before: the owner's own panels (the usual
+//!   case, signing in again after 30 days) cannot be locked out, and a stranger on another
+//!   network cannot reach the per-network share of the owner's new device either.
 //!
-//! `start` answers the same whether a code went out or not (rate-limited, not an
-//! organisation mailbox, the mail failed): the caller learns nothing about any mailbox. The
-//! e-mail is sent in a task of its own, so the answer's timing does not tell either. Only the
-//! per-client limit is refused openly (429): it says something about the caller, nothing
-//! about a mailbox.
+//! `start` answers the same whether a code went out or not (not an organisation mailbox, the
+//! mail failed): the caller learns nothing about any mailbox. The e-mail is sent in a task of
+//! its own, so the answer's timing does not tell either. A limit is refused openly (429 with
+//! `Retry-After`): it says something about the caller and the device, and the same limits
+//! apply to every address in the organisation's domains, existing or not.
 
 #[cfg(test)]
 mod tests;
@@ -45,27 +48,32 @@ use rand::Rng;
 
 use crate::{
     Error,
-    client_limit::ClientLimit,
+    client_limit::network_of,
     clock::Clock,
     config::ServeArgs,
     mailer::{self, CodeMail, Delivery, Mailer},
     sessions::{DeviceId, constant_time_eq},
-    store::{SendLimit, SignInCodeRecord, Store},
+    store::{Digest, RateLimit, SignInCodeRecord, Store},
     vault::{Purpose, Vault},
 };
 
-/// Digits in a code: 10⁸ codes against at most 50 guesses a day (see the module doc).
+/// Digits in a code: 10⁸ codes against at most 100 guesses a day (see the module doc).
 const CODE_DIGITS: usize = 8;
 const CODE_LIFETIME: Duration = Duration::from_secs(15 * 60);
 /// Tries per code, right or wrong.
 const MAX_ATTEMPTS: i64 = 5;
-/// Codes per mailbox: `(window, max)`.
-const MAILBOX_LIMITS: [(Duration, i64); 2] = [
-    (Duration::from_secs(15 * 60), 3),
-    (Duration::from_secs(24 * 3600), 10),
-];
-const CLIENT_LIMIT_WINDOW: Duration = Duration::from_secs(15 * 60);
-const CLIENT_LIMIT_MAX: usize = 20;
+const QUARTER: Duration = Duration::from_secs(15 * 60);
+const DAY: Duration = Duration::from_secs(24 * 3600);
+/// `(window, max)` per what is counted; see the module doc.
+const CODES_PER_DEVICE: [(Duration, i64); 2] = [(QUARTER, 3), (DAY, 10)];
+const REQUESTS_PER_NETWORK: (Duration, i64) = (QUARTER, 20);
+const NEW_DEVICE_CODES_PER_NETWORK: (Duration, i64) = (DAY, 10);
+const NEW_DEVICE_CODES_PER_MAILBOX: (Duration, i64) = (DAY, 100);
+const WRONG_CODES_PER_NETWORK: (Duration, i64) = (QUARTER, 30);
+const NEW_DEVICE_WRONG_CODES_PER_NETWORK: (Duration, i64) = (DAY, 20);
+const NEW_DEVICE_WRONG_CODES_PER_MAILBOX: (Duration, i64) = (DAY, 100);
+/// A device that signed in to a mailbox is "known" to it for this long after.
+const KNOWN_DEVICE_FOR: Duration = Duration::from_secs(180 * 24 * 3600);
 /// How long a send may take before it is given up (the SMTP commands have their own,
 /// shorter timeout).
 const SEND_TIMEOUT: Duration = Duration::from_secs(60);
@@ -78,9 +86,8 @@ pub struct EmailCodes {
     vault: Arc<Vault>,
     clock: Arc<dyn Clock>,
     mailer: Arc<dyn Mailer>,
-    /// Codes go only to these domains; empty: any.
+    /// Codes go only to these domains.
     domains: Vec<Domain>,
-    clients: ClientLimit,
 }
 
 /// What [`EmailCodes::start`] did. The HTTP answer is the same for each (see the module doc);
@@ -91,8 +98,6 @@ pub enum Started {
     Sending(tokio::task::JoinHandle<()>),
     /// The mailbox is outside `organisation.domains`: nothing was sent.
     OutsideOrganisation,
-    /// The mailbox had its share of codes lately: nothing was sent.
-    MailboxLimitReached,
 }
 
 impl EmailCodes {
@@ -109,7 +114,6 @@ impl EmailCodes {
             clock,
             mailer,
             domains,
-            clients: ClientLimit::new(CLIENT_LIMIT_MAX, seconds(CLIENT_LIMIT_WINDOW)),
         }
     }
 
@@ -141,8 +145,8 @@ impl EmailCodes {
         )))
     }
 
-    /// Mails a new code to `mailbox` for `device`, unless a limit says no. `Err` only for the
-    /// per-client limit (429) and outages.
+    /// Mails a new code to `mailbox` for `device`, unless a limit says no
+    /// ([`Error::TooManyRequests`]).
     pub async fn start(
         &self,
         mailbox: &Address,
@@ -151,33 +155,42 @@ impl EmailCodes {
         language: Language,
     ) -> Result<Started, Error> {
         let now = self.clock.unix_now();
-        if !self.clients.allow(client, now) {
-            tracing::warn!(%client, "sign-in code refused: this client asked for too many");
-            return Err(Error::TooManyRequests);
-        }
+        let network = network_of(client).to_string();
+        self.take(
+            &[self.limit(REQUESTS_PER_NETWORK, &["request", &network])],
+            now,
+        )
+        .await?;
         if !self.in_organisation(mailbox) {
             tracing::info!("no sign-in code sent: the mailbox is not in organisation.domains");
             return Ok(Started::OutsideOrganisation);
         }
 
-        let code = new_code();
-        let mailbox_hash = self.vault.lookup(Purpose::Mailbox, mailbox.as_str());
-        let record = SignInCodeRecord {
-            mailbox_hash,
-            code_hash: self.code_hash(mailbox, device, &code),
-            created_at: now,
-            expires_at: now.saturating_add(seconds(CODE_LIFETIME)),
-            attempts: 0,
-        };
-        let limits = MAILBOX_LIMITS.map(|(window, max)| SendLimit {
-            since: now.saturating_sub(seconds(window)),
-            max,
-        });
-        if !self.store.issue_sign_in_code(&record, &limits).await? {
-            tracing::warn!("no sign-in code sent: the mailbox had its share of codes lately");
-            return Ok(Started::MailboxLimitReached);
+        let who = Who::new(self, mailbox, device, now).await?;
+        let mut limits: Vec<RateLimit> = CODES_PER_DEVICE
+            .iter()
+            .map(|per| self.limit(*per, &["code", mailbox.as_str(), device.as_str()]))
+            .collect();
+        if !who.known {
+            limits.push(self.limit(
+                NEW_DEVICE_CODES_PER_NETWORK,
+                &["code", mailbox.as_str(), &network],
+            ));
+            limits.push(self.limit(NEW_DEVICE_CODES_PER_MAILBOX, &["code", mailbox.as_str()]));
         }
+        self.take(&limits, now).await?;
 
+        let code = new_code();
+        self.store
+            .put_sign_in_code(&SignInCodeRecord {
+                mailbox_hash: who.mailbox_hash,
+                device_hash: who.device_hash,
+                code_hash: self.code_hash(mailbox, device, &code),
+                created_at: now,
+                expires_at: now.saturating_add(seconds(CODE_LIFETIME)),
+                attempts: 0,
+            })
+            .await?;
         let mail = CodeMail {
             to: mailbox.clone(),
             code,
@@ -191,38 +204,100 @@ impl EmailCodes {
     }
 
     /// Checks a code typed on `device` for `mailbox` and uses it up. Wrong, expired, used or
-    /// tried too often: [`Error::InvalidCode`], without saying which.
+    /// tried too often: [`Error::InvalidCode`], without saying which; too many wrong codes
+    /// from here: [`Error::TooManyRequests`].
     pub async fn verify(
         &self,
         mailbox: &Address,
         device: &DeviceId,
         typed: &str,
+        client: IpAddr,
     ) -> Result<(), Error> {
         let code = normalise(typed)?;
-        let mailbox_hash = self.vault.lookup(Purpose::Mailbox, mailbox.as_str());
         let now = self.clock.unix_now();
+        let network = network_of(client).to_string();
+        let who = Who::new(self, mailbox, device, now).await?;
+        let wrong_codes = [
+            self.limit(WRONG_CODES_PER_NETWORK, &["wrong", &network]),
+            self.limit(
+                NEW_DEVICE_WRONG_CODES_PER_NETWORK,
+                &["wrong", mailbox.as_str(), &network],
+            ),
+            self.limit(
+                NEW_DEVICE_WRONG_CODES_PER_MAILBOX,
+                &["wrong", mailbox.as_str()],
+            ),
+        ];
+        // A device that signed in before answers only to the per-network limit.
+        let applying = if who.known {
+            &wrong_codes[..1]
+        } else {
+            &wrong_codes[..]
+        };
+        if let Some(room_at) = self.store.rate_exceeded(applying, now).await? {
+            tracing::warn!("a sign-in code check was refused: too many wrong codes");
+            return Err(too_many(room_at, now));
+        }
+
         let live = self
             .store
-            .claim_sign_in_attempt(&mailbox_hash, now, MAX_ATTEMPTS)
-            .await?
-            .ok_or(Error::InvalidCode)?;
-        if !constant_time_eq(&live.code_hash, &self.code_hash(mailbox, device, &code)) {
-            if live.attempts >= MAX_ATTEMPTS {
+            .claim_sign_in_attempt(&who.mailbox_hash, &who.device_hash, now, MAX_ATTEMPTS)
+            .await?;
+        let right = live.as_ref().is_some_and(|live| {
+            constant_time_eq(&live.code_hash, &self.code_hash(mailbox, device, &code))
+        });
+        if !right {
+            // Every wrong code counts against the mailbox too, whichever device typed it.
+            let buckets = wrong_codes.map(|limit| limit.bucket);
+            self.store.record_rate(&buckets, now).await?;
+            if live.is_some_and(|live| live.attempts >= MAX_ATTEMPTS) {
                 tracing::warn!(
                     "a sign-in code was tried wrongly {MAX_ATTEMPTS} times; it no longer works"
                 );
             }
             return Err(Error::InvalidCode);
         }
+        let live = live.unwrap_or_else(|| unreachable!("a right code is a live one"));
         // Of concurrent sign-ins with one code, only the one that removes it succeeds.
         if !self
             .store
-            .consume_sign_in_code(&mailbox_hash, &live.code_hash)
+            .consume_sign_in_code(&who.mailbox_hash, &who.device_hash, &live.code_hash)
             .await?
         {
             return Err(Error::InvalidCode);
         }
+        self.store
+            .note_known_device(&who.mailbox_hash, &who.device_hash, now)
+            .await?;
         Ok(())
+    }
+
+    /// A limit on what `parts` name.
+    fn limit(&self, (window, max): (Duration, i64), parts: &[&str]) -> RateLimit {
+        RateLimit {
+            bucket: self.bucket(parts),
+            window: seconds(window),
+            max,
+        }
+    }
+
+    /// The keyed hash a limit counts under; the parts never contain a line break (addresses,
+    /// device ids and networks cannot).
+    fn bucket(&self, parts: &[&str]) -> Digest {
+        self.vault.lookup(
+            Purpose::RateLimit,
+            &format!("sign-in\n{}", parts.join("\n")),
+        )
+    }
+
+    async fn take(&self, limits: &[RateLimit], now: i64) -> Result<(), Error> {
+        match self.store.take_rate(limits, now).await? {
+            None => Ok(()),
+            Some(room_at) => {
+                tracing::warn!("a sign-in code request was refused: a limit is reached");
+                Err(too_many(room_at, now))
+            }
+        }
     }
 
     fn in_organisation(&self, mailbox: &Address) -> bool {
@@ -263,6 +338,45 @@ async fn deliver(mailer: Arc<dyn Mailer>, mail: CodeMail) {
             "the sign-in code e-mail was not sent: the SMTP server took longer than {}s",
             SEND_TIMEOUT.as_secs()
         ),
+    }
+}
+
+/// The mailbox and device as the store knows them, and whether the device signed in to the
+/// mailbox before.
+struct Who {
+    mailbox_hash: Digest,
+    device_hash: Digest,
+    known: bool,
+}
+
+impl Who {
+    async fn new(
+        codes: &EmailCodes,
+        mailbox: &Address,
+        device: &DeviceId,
+        now: i64,
+    ) -> Result<Self, Error> {
+        let mailbox_hash = codes.vault.lookup(Purpose::Mailbox, mailbox.as_str());
+        let device_hash = device.hash();
+        let known = codes
+            .store
+            .is_known_device(
+                &mailbox_hash,
+                &device_hash,
+                now.saturating_sub(seconds(KNOWN_DEVICE_FOR)),
+            )
+            .await?;
+        Ok(Self {
+            mailbox_hash,
+            device_hash,
+            known,
+        })
+    }
+}
+
+fn too_many(room_at: i64, now: i64) -> Error {
+    Error::TooManyRequests {
+        retry_after: room_at.saturating_sub(now).max(1),
     }
 }
 

@@ -28,7 +28,7 @@ impl IntoResponse for Error {
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed"),
             Self::PayloadTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large"),
-            Self::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests"),
+            Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests"),
             Self::CannotSendSecure(verdict) => {
                 let error = detail("cannot-send-secure", self.to_string());
                 let body = CannotSendBody {
@@ -46,6 +46,11 @@ impl IntoResponse for Error {
             }),
         )
             .into_response();
+        if let Self::TooManyRequests { retry_after } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after.max(1)));
+        }
         if status == StatusCode::UNAUTHORIZED {
             // RFC 6750: tell the client which scheme to use.
             response

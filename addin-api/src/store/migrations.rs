@@ -44,6 +44,11 @@ pub(super) const SQLITE: &[Step] = &[
         "wrong number reports",
         include_str!("../../migrations/sqlite/0006_wrong_number_reports.sql"),
     ),
+    (
+        7,
+        "sign in per device",
+        include_str!("../../migrations/sqlite/0007_sign_in_per_device.sql"),
+    ),
 ];
 
 pub(super) const POSTGRES: &[Step] = &[
@@ -76,6 +81,11 @@ pub(super) const POSTGRES: &[Step] = &[
         6,
         "wrong number reports",
         include_str!("../../migrations/postgres/0006_wrong_number_reports.sql"),
+    ),
+    (
+        7,
+        "sign in per device",
+        include_str!("../../migrations/postgres/0007_sign_in_per_device.sql"),
     ),
 ];
 

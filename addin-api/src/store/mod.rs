@@ -12,6 +12,7 @@ mod postgres;
 mod route;
 mod rows;
 mod shared;
+mod sign_in;
 mod sqlite;
 #[cfg(test)]
 mod tests;
@@ -24,6 +25,7 @@ pub use route::{
     DispatchClaim, DispatchRecord, DispatchState, RouteStore, StoredDispatch, ViewerMessageRecord,
     ViewerRecipientRecord,
 };
+pub use sign_in::{RateLimit, SignInCodeRecord, SignInStore};
 pub use sqlite::SqliteStore;
 pub use viewer::{
     CodeLimit, RecipientView, ViewerCodeRecord, ViewerMessageState, ViewerSessionRecord,
@@ -95,27 +97,8 @@ pub struct DirectorySnapshot {
     pub loaded_at: i64,
 }
 
-/// A sign-in code as stored (SPEC §8): only its keyed hash, never the digits.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SignInCodeRecord {
-    pub mailbox_hash: Digest,
-    /// Keyed hash of mailbox, device and code.
-    pub code_hash: Digest,
-    pub created_at: i64,
-    pub expires_at: i64,
-    /// Tries made on this code so far.
-    pub attempts: i64,
-}
-
-/// At most `max` codes may have been sent to one mailbox after `since` (Unix seconds).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SendLimit {
-    pub since: i64,
-    pub max: i64,
-}
-
 #[async_trait]
-pub trait Store: RouteStore + ViewerStore + Send + Sync + std::fmt::Debug {
+pub trait Store: RouteStore + ViewerStore + SignInStore + Send + Sync + std::fmt::Debug {
     /// Readiness: the database answers.
     async fn ping(&self) -> StoreResult<()>;
 
@@ -157,30 +140,4 @@ pub trait Store: RouteStore + ViewerStore + Send + Sync + std::fmt::Debug {
 
     async fn load_directory(&self) -> StoreResult<Option<DirectorySnapshot>>;
     async fn save_directory(&self, snapshot: &DirectorySnapshot) -> StoreResult<()>;
-
-    /// Stores `code` as its mailbox's one live code, replacing any other, unless a `limit`
-    /// is reached: then nothing changes and it returns `false`. Atomic, also between
-    /// instances on one database, so concurrent requests cannot slip past a limit. Prunes
-    /// expired codes and send records older than every limit's window.
-    async fn issue_sign_in_code(
-        &self,
-        code: &SignInCodeRecord,
-        limits: &[SendLimit],
-    ) -> StoreResult<bool>;
-    /// Counts one try on the mailbox's code and returns it, with the try counted, if it is
-    /// live at `now` and had fewer than `max_attempts` tries. A try is counted before the
-    /// code is compared, so concurrent guesses cannot exceed the limit.
-    async fn claim_sign_in_attempt(
-        &self,
-        mailbox_hash: &Digest,
-        now: i64,
-        max_attempts: i64,
-    ) -> StoreResult<Option<SignInCodeRecord>>;
-    /// Removes the mailbox's code if it is still `code_hash`; returns whether this call did,
-    /// so of two concurrent sign-ins with one code only one succeeds.
-    async fn consume_sign_in_code(
-        &self,
-        mailbox_hash: &Digest,
-        code_hash: &Digest,
-    ) -> StoreResult<bool>;
 }

@@ -10,18 +10,13 @@ use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::{
-    AuditRecord, Digest, DirectorySnapshot, SendLimit, SessionRecord, SettingsRecord,
-    SignInCodeRecord, Store, StoreResult, migrations, rows, shared,
+    AuditRecord, Digest, DirectorySnapshot, SessionRecord, SettingsRecord, Store, StoreResult,
+    migrations, rows, shared,
 };
 
 /// How long a request waits for a free connection before it fails, rather than hanging while
 /// the database is unreachable.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// The first key of the advisory locks that serialise one mailbox's code requests (the second
-/// is taken from the mailbox hash). Two-key advisory locks are a key space of their own, apart
-/// from the one-key locks sqlx's migrator takes.
-const SIGN_IN_LOCK_CLASS: i32 = 0x5349_474e; // "SIGN"
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -287,100 +282,6 @@ impl Store for PostgresStore {
         .execute(&self.pool)
         .await?;
         Ok(())
-    }
-
-    async fn issue_sign_in_code(
-        &self,
-        code: &SignInCodeRecord,
-        limits: &[SendLimit],
-    ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
-        // Serialises the code requests of one mailbox across every instance on this
-        // database, so two cannot both count below a limit and both send. Released at the
-        // end of the transaction.
-        let [a, b, c, d, ..] = code.mailbox_hash;
-        sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
-            .bind(SIGN_IN_LOCK_CLASS)
-            .bind(i32::from_be_bytes([a, b, c, d]))
-            .execute(&mut *tx)
-            .await?;
-        let outside_every_window = limits.iter().map(|limit| limit.since).min();
-        sqlx::query("DELETE FROM sign_in_requests WHERE at <= $1")
-            .bind(outside_every_window.unwrap_or(code.created_at))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM sign_in_codes WHERE expires_at <= $1")
-            .bind(code.created_at)
-            .execute(&mut *tx)
-            .await?;
-        for limit in limits {
-            let sent: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM sign_in_requests WHERE mailbox_hash = $1 AND at > $2",
-            )
-            .bind(code.mailbox_hash.as_slice())
-            .bind(limit.since)
-            .fetch_one(&mut *tx)
-            .await?;
-            if sent >= limit.max {
-                // The pruning above is kept.
-                tx.commit().await?;
-                return Ok(false);
-            }
-        }
-        sqlx::query("INSERT INTO sign_in_requests (mailbox_hash, at) VALUES ($1, $2)")
-            .bind(code.mailbox_hash.as_slice())
-            .bind(code.created_at)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO sign_in_codes (mailbox_hash, code_hash, created_at, expires_at, attempts) \
-             VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (mailbox_hash) DO UPDATE SET code_hash = excluded.code_hash, \
-             created_at = excluded.created_at, expires_at = excluded.expires_at, \
-             attempts = excluded.attempts",
-        )
-        .bind(code.mailbox_hash.as_slice())
-        .bind(code.code_hash.as_slice())
-        .bind(code.created_at)
-        .bind(code.expires_at)
-        .bind(code.attempts)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-
-    async fn claim_sign_in_attempt(
-        &self,
-        mailbox_hash: &Digest,
-        now: i64,
-        max_attempts: i64,
-    ) -> StoreResult<Option<SignInCodeRecord>> {
-        let row = sqlx::query(
-            "UPDATE sign_in_codes SET attempts = attempts + 1 \
-             WHERE mailbox_hash = $1 AND expires_at > $2 AND attempts < $3 \
-             RETURNING mailbox_hash, code_hash, created_at, expires_at, attempts",
-        )
-        .bind(mailbox_hash.as_slice())
-        .bind(now)
-        .bind(max_attempts)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(rows::sign_in_code).transpose()
-    }
-
-    async fn consume_sign_in_code(
-        &self,
-        mailbox_hash: &Digest,
-        code_hash: &Digest,
-    ) -> StoreResult<bool> {
-        let done =
-            sqlx::query("DELETE FROM sign_in_codes WHERE mailbox_hash = $1 AND code_hash = $2")
-                .bind(mailbox_hash.as_slice())
-                .bind(code_hash.as_slice())
-                .execute(&self.pool)
-                .await?;
-        Ok(done.rows_affected() == 1)
     }
 }
 

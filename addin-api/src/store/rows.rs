@@ -2,7 +2,7 @@
 
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
-use super::{Digest, SessionRecord, SignInCodeRecord, StoreError, StoreResult};
+use super::{Digest, SessionRecord, StoreError, StoreResult};
 
 fn get<'r, R, T>(row: &'r R, column: &'static str) -> StoreResult<T>
 where
@@ -40,21 +40,5 @@ where
         method: get(row, "method")?,
         created_at: get(row, "created_at")?,
         last_used_at: get(row, "last_used_at")?,
-    })
-}
-
-pub(super) fn sign_in_code<'r, R>(row: &'r R) -> StoreResult<SignInCodeRecord>
-where
-    R: Row,
-    for<'c> &'c str: ColumnIndex<R>,
-    &'r [u8]: Decode<'r, R::Database> + Type<R::Database>,
-    i64: Decode<'r, R::Database> + Type<R::Database>,
-{
-    Ok(SignInCodeRecord {
-        mailbox_hash: digest(row, "mailbox_hash")?,
-        code_hash: digest(row, "code_hash")?,
-        created_at: get(row, "created_at")?,
-        expires_at: get(row, "expires_at")?,
-        attempts: get(row, "attempts")?,
     })
 }

@@ -12,8 +12,8 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::{
-    AuditRecord, Digest, DirectorySnapshot, SendLimit, SessionRecord, SettingsRecord,
-    SignInCodeRecord, Store, StoreResult, migrations, rows, shared,
+    AuditRecord, Digest, DirectorySnapshot, SessionRecord, SettingsRecord, Store, StoreResult,
+    migrations, rows, shared,
 };
 
 /// How long a writer waits for another one to finish.
@@ -327,93 +327,6 @@ impl Store for SqliteStore {
         .execute(&self.pool)
         .await?;
         Ok(())
-    }
-
-    async fn issue_sign_in_code(
-        &self,
-        code: &SignInCodeRecord,
-        limits: &[SendLimit],
-    ) -> StoreResult<bool> {
-        // IMMEDIATE takes the write lock before the counts are read: two requests cannot both
-        // count below a limit and both send.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let outside_every_window = limits.iter().map(|limit| limit.since).min();
-        sqlx::query("DELETE FROM sign_in_requests WHERE at <= ?")
-            .bind(outside_every_window.unwrap_or(code.created_at))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM sign_in_codes WHERE expires_at <= ?")
-            .bind(code.created_at)
-            .execute(&mut *tx)
-            .await?;
-        for limit in limits {
-            let sent: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM sign_in_requests WHERE mailbox_hash = ? AND at > ?",
-            )
-            .bind(code.mailbox_hash.as_slice())
-            .bind(limit.since)
-            .fetch_one(&mut *tx)
-            .await?;
-            if sent >= limit.max {
-                // The pruning above is kept.
-                tx.commit().await?;
-                return Ok(false);
-            }
-        }
-        sqlx::query("INSERT INTO sign_in_requests (mailbox_hash, at) VALUES (?, ?)")
-            .bind(code.mailbox_hash.as_slice())
-            .bind(code.created_at)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO sign_in_codes (mailbox_hash, code_hash, created_at, expires_at, attempts) \
-             VALUES (?, ?, ?, ?, ?) \
-             ON CONFLICT (mailbox_hash) DO UPDATE SET code_hash = excluded.code_hash, \
-             created_at = excluded.created_at, expires_at = excluded.expires_at, \
-             attempts = excluded.attempts",
-        )
-        .bind(code.mailbox_hash.as_slice())
-        .bind(code.code_hash.as_slice())
-        .bind(code.created_at)
-        .bind(code.expires_at)
-        .bind(code.attempts)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-
-    async fn claim_sign_in_attempt(
-        &self,
-        mailbox_hash: &Digest,
-        now: i64,
-        max_attempts: i64,
-    ) -> StoreResult<Option<SignInCodeRecord>> {
-        let row = sqlx::query(
-            "UPDATE sign_in_codes SET attempts = attempts + 1 \
-             WHERE mailbox_hash = ? AND expires_at > ? AND attempts < ? \
-             RETURNING mailbox_hash, code_hash, created_at, expires_at, attempts",
-        )
-        .bind(mailbox_hash.as_slice())
-        .bind(now)
-        .bind(max_attempts)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(rows::sign_in_code).transpose()
-    }
-
-    async fn consume_sign_in_code(
-        &self,
-        mailbox_hash: &Digest,
-        code_hash: &Digest,
-    ) -> StoreResult<bool> {
-        let done =
-            sqlx::query("DELETE FROM sign_in_codes WHERE mailbox_hash = ? AND code_hash = ?")
-                .bind(mailbox_hash.as_slice())
-                .bind(code_hash.as_slice())
-                .execute(&self.pool)
-                .await?;
-        Ok(done.rows_affected() == 1)
     }
 }
 

@@ -17,7 +17,7 @@ use sqlx::{ConnectOptions, Connection, Executor};
 
 use super::{
     AuditRecord, Digest, DirectorySnapshot, DispatchClaim, DispatchRecord, DispatchState,
-    PostgresStore, SendLimit, SessionRecord, SettingsRecord, SignInCodeRecord, SqliteStore, Store,
+    PostgresStore, RateLimit, SessionRecord, SettingsRecord, SignInCodeRecord, SqliteStore, Store,
     ViewerMessageRecord, ViewerRecipientRecord,
     viewer::{CodeLimit, ViewerCodeRecord, ViewerMessageState, ViewerSessionRecord},
 };
@@ -77,10 +77,11 @@ fn audit(m: u16, at: i64) -> AuditRecord {
     }
 }
 
-/// Code `n` for mailbox `m`, made at `at` and live for 15 minutes, untried.
-fn sign_in_code(m: u16, n: u16, at: i64) -> SignInCodeRecord {
+/// Code `n` for mailbox `m` on device `d`, made at `at` and live for 15 minutes, untried.
+fn sign_in_code(m: u16, d: u16, n: u16, at: i64) -> SignInCodeRecord {
     SignInCodeRecord {
         mailbox_hash: mailbox(m),
+        device_hash: device(d),
         code_hash: key(b'C', n),
         created_at: at,
         expires_at: at + 900,
@@ -88,12 +89,17 @@ fn sign_in_code(m: u16, n: u16, at: i64) -> SignInCodeRecord {
     }
 }
 
-/// At most 3 codes in the 15 minutes before `now`.
-fn three_per_quarter(now: i64) -> [SendLimit; 1] {
-    [SendLimit {
-        since: now - 900,
-        max: 3,
-    }]
+fn device(n: u16) -> Digest {
+    key(b'D', n)
+}
+
+/// At most `max` events in bucket `b` in any `window` seconds.
+fn rate(b: u16, window: i64, max: i64) -> RateLimit {
+    RateLimit {
+        bucket: key(b'R', b),
+        window,
+        max,
+    }
 }
 
 fn snapshot(version: &str, loaded_at: i64) -> DirectorySnapshot {
@@ -537,162 +543,130 @@ async fn directory_snapshot_save_and_overwrite(store: &dyn Store) {
 }
 
 async fn sign_in_code_is_claimed_with_each_try_counted(store: &dyn Store) {
-    assert_eq!(
-        store
-            .claim_sign_in_attempt(&mailbox(1), T0, 5)
-            .await
-            .expect("claim"),
-        None,
-        "no code yet"
-    );
-    assert!(
-        store
-            .issue_sign_in_code(&sign_in_code(1, 1, T0), &three_per_quarter(T0))
-            .await
-            .expect("issue")
-    );
+    let claim = |m: u16, d: u16, at: i64| {
+        let (owner, device) = (mailbox(m), device(d));
+        async move {
+            store
+                .claim_sign_in_attempt(&owner, &device, at, 5)
+                .await
+                .expect("claim")
+        }
+    };
+    assert_eq!(claim(1, 1, T0).await, None, "no code yet");
+    store
+        .put_sign_in_code(&sign_in_code(1, 1, 1, T0))
+        .await
+        .expect("put");
 
     for tries in 1..=5 {
         assert_eq!(
-            store
-                .claim_sign_in_attempt(&mailbox(1), T0 + 10, 5)
-                .await
-                .expect("claim"),
+            claim(1, 1, T0 + 10).await,
             Some(SignInCodeRecord {
                 attempts: tries,
-                ..sign_in_code(1, 1, T0)
+                ..sign_in_code(1, 1, 1, T0)
             })
         );
     }
     assert_eq!(
-        store
-            .claim_sign_in_attempt(&mailbox(1), T0 + 10, 5)
-            .await
-            .expect("claim"),
+        claim(1, 1, T0 + 10).await,
         None,
         "the sixth try finds no code"
     );
     assert_eq!(
-        store
-            .claim_sign_in_attempt(&mailbox(2), T0 + 10, 5)
-            .await
-            .expect("claim"),
+        claim(2, 1, T0 + 10).await,
         None,
         "another mailbox has no code"
+    );
+    assert_eq!(
+        claim(1, 2, T0 + 10).await,
+        None,
+        "another device has no code"
     );
 }
 
 async fn sign_in_code_lapses_at_its_expiry(store: &dyn Store) {
-    let code = sign_in_code(1, 1, T0);
-    assert!(
-        store
-            .issue_sign_in_code(&code, &three_per_quarter(T0))
-            .await
-            .expect("issue")
-    );
+    let code = sign_in_code(1, 1, 1, T0);
+    store.put_sign_in_code(&code).await.expect("put");
+    let claim = |at| store.claim_sign_in_attempt(&code.mailbox_hash, &code.device_hash, at, 5);
 
     assert!(
-        store
-            .claim_sign_in_attempt(&mailbox(1), code.expires_at - 1, 5)
-            .await
-            .expect("claim")
-            .is_some(),
+        claim(code.expires_at - 1).await.expect("claim").is_some(),
         "live until its last second"
     );
-    assert_eq!(
-        store
-            .claim_sign_in_attempt(&mailbox(1), code.expires_at, 5)
-            .await
-            .expect("claim"),
-        None
-    );
+    assert_eq!(claim(code.expires_at).await.expect("claim"), None);
 }
 
-async fn new_sign_in_code_replaces_the_old(store: &dyn Store) {
-    let limits = three_per_quarter(T0 + 60);
-    assert!(
-        store
-            .issue_sign_in_code(&sign_in_code(1, 1, T0), &limits)
-            .await
-            .expect("issue")
-    );
-    store
-        .claim_sign_in_attempt(&mailbox(1), T0 + 1, 5)
-        .await
-        .expect("claim")
-        .expect("the first code");
-
-    assert!(
-        store
-            .issue_sign_in_code(&sign_in_code(1, 2, T0 + 60), &limits)
-            .await
-            .expect("issue")
-    );
+async fn a_devices_new_code_replaces_its_old_one_and_no_other(store: &dyn Store) {
+    for code in [
+        sign_in_code(1, 1, 1, T0),
+        sign_in_code(1, 2, 2, T0),
+        sign_in_code(1, 1, 3, T0 + 60),
+    ] {
+        store.put_sign_in_code(&code).await.expect("put");
+    }
+    let (owner, first, second) = (mailbox(1), device(1), device(2));
 
     assert_eq!(
         store
-            .claim_sign_in_attempt(&mailbox(1), T0 + 61, 5)
+            .claim_sign_in_attempt(&owner, &first, T0 + 61, 5)
             .await
             .expect("claim"),
         Some(SignInCodeRecord {
             attempts: 1,
-            ..sign_in_code(1, 2, T0 + 60)
+            ..sign_in_code(1, 1, 3, T0 + 60)
         }),
         "the new code, with a fresh count of tries"
     );
     assert!(
         !store
-            .consume_sign_in_code(&mailbox(1), &key(b'C', 1))
+            .consume_sign_in_code(&owner, &first, &key(b'C', 1))
             .await
             .expect("consume"),
         "the old code is gone"
     );
+    assert!(
+        store
+            .consume_sign_in_code(&owner, &second, &key(b'C', 2))
+            .await
+            .expect("consume"),
+        "the other device's code is untouched"
+    );
 }
 
 async fn sign_in_code_is_consumed_once(store: &dyn Store) {
-    assert!(
-        store
-            .issue_sign_in_code(&sign_in_code(1, 1, T0), &three_per_quarter(T0))
-            .await
-            .expect("issue")
-    );
-    assert!(
-        store
-            .issue_sign_in_code(&sign_in_code(2, 2, T0), &three_per_quarter(T0))
-            .await
-            .expect("issue")
-    );
+    store
+        .put_sign_in_code(&sign_in_code(1, 1, 1, T0))
+        .await
+        .expect("put");
+    store
+        .put_sign_in_code(&sign_in_code(2, 1, 2, T0))
+        .await
+        .expect("put");
+    let (owner, first) = (mailbox(1), device(1));
 
     assert!(
         !store
-            .consume_sign_in_code(&mailbox(1), &key(b'C', 2))
+            .consume_sign_in_code(&owner, &first, &key(b'C', 2))
             .await
             .expect("consume"),
         "another mailbox's code"
     );
-    let (owner, code) = (mailbox(1), key(b'C', 1));
-    let (first, second) = tokio::join!(
-        store.consume_sign_in_code(&owner, &code),
-        store.consume_sign_in_code(&owner, &code),
+    let code = key(b'C', 1);
+    let (one, two) = tokio::join!(
+        store.consume_sign_in_code(&owner, &first, &code),
+        store.consume_sign_in_code(&owner, &first, &code),
     );
     assert_eq!(
-        [first.expect("consume"), second.expect("consume")]
+        [one.expect("consume"), two.expect("consume")]
             .iter()
             .filter(|done| **done)
             .count(),
         1,
         "one of two concurrent sign-ins with one code"
     );
-    assert_eq!(
-        store
-            .claim_sign_in_attempt(&mailbox(1), T0 + 1, 5)
-            .await
-            .expect("claim"),
-        None
-    );
     assert!(
         store
-            .claim_sign_in_attempt(&mailbox(2), T0 + 1, 5)
+            .claim_sign_in_attempt(&mailbox(2), &first, T0 + 1, 5)
             .await
             .expect("claim")
             .is_some(),
@@ -701,15 +675,13 @@ async fn sign_in_code_is_consumed_once(store: &dyn Store) {
 }
 
 async fn concurrent_tries_never_exceed_the_limit(store: &dyn Store) {
-    assert!(
-        store
-            .issue_sign_in_code(&sign_in_code(1, 1, T0), &three_per_quarter(T0))
-            .await
-            .expect("issue")
-    );
+    store
+        .put_sign_in_code(&sign_in_code(1, 1, 1, T0))
+        .await
+        .expect("put");
 
-    let owner = mailbox(1);
-    let claim = || store.claim_sign_in_attempt(&owner, T0 + 1, 5);
+    let (owner, first) = (mailbox(1), device(1));
+    let claim = || store.claim_sign_in_attempt(&owner, &first, T0 + 1, 5);
     let tries = tokio::join!(
         claim(),
         claim(),
@@ -730,124 +702,198 @@ async fn concurrent_tries_never_exceed_the_limit(store: &dyn Store) {
     assert_eq!(granted, 5);
 }
 
-async fn sign_in_codes_sent_are_limited_per_window(store: &dyn Store) {
-    for (n, at) in [(1, T0), (2, T0 + 100), (3, T0 + 200)] {
-        assert!(
-            store
-                .issue_sign_in_code(&sign_in_code(1, n, at), &three_per_quarter(at))
-                .await
-                .expect("issue"),
-            "code {n}"
-        );
+async fn a_mailboxs_pending_codes_are_voided_together(store: &dyn Store) {
+    for code in [
+        sign_in_code(1, 1, 1, T0),
+        sign_in_code(1, 2, 2, T0),
+        sign_in_code(2, 1, 3, T0),
+    ] {
+        store.put_sign_in_code(&code).await.expect("put");
     }
-
-    let refused_at = T0 + 899;
-    assert!(
-        !store
-            .issue_sign_in_code(
-                &sign_in_code(1, 4, refused_at),
-                &three_per_quarter(refused_at)
-            )
+    assert_eq!(
+        store
+            .delete_sign_in_codes_of(&mailbox(1))
             .await
-            .expect("issue"),
-        "a fourth within 15 minutes"
+            .expect("void"),
+        2
+    );
+    assert!(
+        store
+            .claim_sign_in_attempt(&mailbox(2), &device(1), T0, 5)
+            .await
+            .expect("claim")
+            .is_some(),
+        "another mailbox's code stays"
+    );
+}
+
+async fn known_devices_are_remembered_and_forgotten(store: &dyn Store) {
+    let known = |m: u16, d: u16, since: i64| {
+        let (owner, device) = (mailbox(m), device(d));
+        async move {
+            store
+                .is_known_device(&owner, &device, since)
+                .await
+                .expect("reads")
+        }
+    };
+    assert!(!known(1, 1, 0).await);
+    store
+        .note_known_device(&mailbox(1), &device(1), T0)
+        .await
+        .expect("note");
+    store
+        .note_known_device(&mailbox(1), &device(2), T0)
+        .await
+        .expect("note");
+    store
+        .note_known_device(&mailbox(1), &device(1), T0 + 100)
+        .await
+        .expect("again");
+    assert!(known(1, 1, T0 + 99).await, "signed in after");
+    assert!(!known(1, 2, T0 + 99).await, "not since");
+    assert!(!known(2, 1, 0).await, "known to its own mailbox only");
+
+    assert_eq!(
+        store.forget_devices_of(&mailbox(1)).await.expect("forget"),
+        2
+    );
+    assert!(!known(1, 1, 0).await);
+}
+
+async fn a_rate_limit_counts_its_window(store: &dyn Store) {
+    // At most 1 per minute and 2 per hour, in one bucket.
+    let limits = [rate(1, 60, 1), rate(1, 3600, 2)];
+    let take = |at: i64| store.take_rate(&limits, at);
+
+    assert_eq!(take(T0).await.expect("take"), None);
+    assert_eq!(
+        take(T0 + 59).await.expect("take"),
+        Some(T0 + 60),
+        "the minute's"
+    );
+    assert_eq!(take(T0 + 60).await.expect("take"), None);
+    assert_eq!(
+        take(T0 + 120).await.expect("take"),
+        Some(T0 + 3600),
+        "the hour's"
+    );
+    assert_eq!(
+        take(T0 + 3600).await.expect("take"),
+        None,
+        "the first left the hour"
     );
     assert_eq!(
         store
-            .claim_sign_in_attempt(&mailbox(1), refused_at, 5)
+            .take_rate(&[rate(2, 60, 1)], T0 + 3600)
             .await
-            .expect("claim")
-            .map(|code| code.code_hash),
-        Some(key(b'C', 3)),
-        "a refused code leaves the live one alone"
-    );
-    assert!(
-        store
-            .issue_sign_in_code(
-                &sign_in_code(2, 1, refused_at),
-                &three_per_quarter(refused_at)
-            )
-            .await
-            .expect("issue"),
-        "another mailbox has limits of its own"
-    );
-
-    // The first code was sent exactly 15 minutes ago: out of the window.
-    let allowed_at = T0 + 900;
-    assert!(
-        store
-            .issue_sign_in_code(
-                &sign_in_code(1, 5, allowed_at),
-                &three_per_quarter(allowed_at)
-            )
-            .await
-            .expect("issue")
+            .expect("take"),
+        None,
+        "another bucket counts apart"
     );
 }
 
-async fn every_sign_in_limit_applies(store: &dyn Store) {
-    // At most 1 per minute and 2 per hour.
-    let limits = |now: i64| {
-        [
-            SendLimit {
-                since: now - 60,
-                max: 1,
-            },
-            SendLimit {
-                since: now - 3600,
-                max: 2,
-            },
-        ]
-    };
-    let issue = |n: u16, at: i64| async move {
-        store
-            .issue_sign_in_code(&sign_in_code(1, n, at), &limits(at))
-            .await
-            .expect("issue")
-    };
-
-    assert!(issue(1, T0).await);
-    assert!(!issue(2, T0 + 59).await, "the minute's limit");
-    assert!(issue(3, T0 + 60).await);
-    assert!(!issue(4, T0 + 120).await, "the hour's limit");
-    assert!(issue(5, T0 + 3600).await, "the first has left the hour");
+async fn a_refused_take_counts_in_no_bucket(store: &dyn Store) {
+    let free = rate(1, 900, 5);
+    let full = rate(2, 900, 1);
+    assert_eq!(store.take_rate(&[full], T0).await.expect("take"), None);
+    for at in T0 + 1..T0 + 5 {
+        assert_eq!(
+            store.take_rate(&[free, full], at).await.expect("take"),
+            Some(T0 + 900)
+        );
+    }
+    assert_eq!(
+        store.rate_exceeded(&[free], T0 + 10).await.expect("reads"),
+        None,
+        "the refused takes left the free bucket as it was"
+    );
+    for at in T0 + 11..T0 + 16 {
+        assert_eq!(store.take_rate(&[free], at).await.expect("take"), None);
+    }
+    assert_eq!(
+        store.rate_exceeded(&[free], T0 + 20).await.expect("reads"),
+        Some(T0 + 11 + 900)
+    );
 }
 
-async fn concurrent_sign_in_requests_never_exceed_the_limit(store: &dyn Store) {
-    let limits = three_per_quarter(T0);
-    let codes: Vec<_> = (1..=6).map(|n| sign_in_code(1, n, T0)).collect();
-    let issue = |n: usize| store.issue_sign_in_code(&codes[n], &limits);
-    let sent = tokio::join!(issue(0), issue(1), issue(2), issue(3), issue(4), issue(5));
-    let issued = [sent.0, sent.1, sent.2, sent.3, sent.4, sent.5]
-        .into_iter()
-        .map(|issued| issued.expect("issue"))
-        .filter(|issued| *issued)
-        .count();
-    assert_eq!(issued, 3);
+async fn recorded_events_count_against_a_limit(store: &dyn Store) {
+    let limit = rate(1, 900, 3);
+    for at in [T0, T0 + 1, T0 + 2] {
+        assert_eq!(
+            store.rate_exceeded(&[limit], at).await.expect("reads"),
+            None
+        );
+        store
+            .record_rate(&[limit.bucket], at)
+            .await
+            .expect("record");
+    }
+    assert_eq!(
+        store.rate_exceeded(&[limit], T0 + 3).await.expect("reads"),
+        Some(T0 + 900)
+    );
+    assert_eq!(
+        store
+            .rate_exceeded(&[limit], T0 + 900)
+            .await
+            .expect("reads"),
+        None
+    );
+}
+
+async fn concurrent_takes_never_exceed_the_limit(store: &dyn Store) {
+    let limits = [rate(1, 900, 3)];
+    let take = || store.take_rate(&limits, T0);
+    let taken = tokio::join!(
+        take(),
+        take(),
+        take(),
+        take(),
+        take(),
+        take(),
+        take(),
+        take()
+    );
+    let granted = [
+        taken.0, taken.1, taken.2, taken.3, taken.4, taken.5, taken.6, taken.7,
+    ]
+    .into_iter()
+    .map(|taken| taken.expect("take"))
+    .filter(Option::is_none)
+    .count();
+    assert!(granted <= 3, "{granted} let through");
+    // Refused takes did not count: the rest of the three are still there.
+    let mut total = granted;
+    while store.take_rate(&limits, T0).await.expect("take").is_none() {
+        total += 1;
+    }
+    assert_eq!(total, 3);
 }
 
 async fn old_sign_in_rows_are_pruned(store: &dyn RawRows) {
     for m in 1..=3 {
-        assert!(
-            store
-                .issue_sign_in_code(&sign_in_code(m, m, T0), &three_per_quarter(T0))
-                .await
-                .expect("issue")
-        );
+        store
+            .put_sign_in_code(&sign_in_code(m, 1, m, T0))
+            .await
+            .expect("put");
+        store.take_rate(&[rate(m, 900, 3)], T0).await.expect("take");
     }
-    assert_eq!(store.row_count("sign_in_requests").await, 3);
+    assert_eq!(store.row_count("rate_events").await, 3);
     assert_eq!(store.row_count("sign_in_codes").await, 3);
 
-    // A day later the codes have expired and the sends are out of every window.
-    let later = T0 + 86_400;
-    assert!(
-        store
-            .issue_sign_in_code(&sign_in_code(4, 4, later), &three_per_quarter(later))
-            .await
-            .expect("issue")
-    );
+    // Two days later the codes have expired and the events are out of every window.
+    let later = T0 + 2 * 86_400;
+    store
+        .put_sign_in_code(&sign_in_code(4, 1, 4, later))
+        .await
+        .expect("put");
+    store
+        .take_rate(&[rate(4, 900, 3)], later)
+        .await
+        .expect("take");
 
-    assert_eq!(store.row_count("sign_in_requests").await, 1);
+    assert_eq!(store.row_count("rate_events").await, 1);
     assert_eq!(store.row_count("sign_in_codes").await, 1);
 }
 
@@ -1525,12 +1571,15 @@ suite!(
     directory_snapshot_save_and_overwrite,
     sign_in_code_is_claimed_with_each_try_counted,
     sign_in_code_lapses_at_its_expiry,
-    new_sign_in_code_replaces_the_old,
+    a_devices_new_code_replaces_its_old_one_and_no_other,
     sign_in_code_is_consumed_once,
     concurrent_tries_never_exceed_the_limit,
-    sign_in_codes_sent_are_limited_per_window,
-    every_sign_in_limit_applies,
-    concurrent_sign_in_requests_never_exceed_the_limit,
+    a_mailboxs_pending_codes_are_voided_together,
+    known_devices_are_remembered_and_forgotten,
+    a_rate_limit_counts_its_window,
+    a_refused_take_counts_in_no_bucket,
+    recorded_events_count_against_a_limit,
+    concurrent_takes_never_exceed_the_limit,
     old_sign_in_rows_are_pruned,
     dispatch_round_trip,
     dispatch_is_claimed_by_one_message_at_a_time,

@@ -163,7 +163,7 @@ pub async fn send_code(
 ) -> Result<CodeSent, Error> {
     let now = app.clock.unix_now();
     if !app.viewer.limits.requests.allow(client, now) {
-        return Err(Error::TooManyRequests);
+        return Err(too_many());
     }
     let code = format!(
         "{:0width$}",
@@ -185,7 +185,7 @@ pub async fn send_code(
         max,
     });
     if !app.store.issue_viewer_code(&record, &limits).await? {
-        return Err(Error::TooManyRequests);
+        return Err(too_many());
     }
     let organisation = opened.organisation(app);
     let texts = crate::i18n::Texts(opened.language());
@@ -277,7 +277,7 @@ pub async fn verify_code(
     });
     if !right {
         if !app.viewer.limits.wrong_codes.allow(client, now) {
-            return Err(Error::TooManyRequests);
+            return Err(too_many());
         }
         return Err(Error::InvalidCode);
     }
@@ -369,6 +369,13 @@ fn code_hash(app: &App, link_hash: &Digest, device_hash: &Digest, code: &str) ->
         BASE64URL.encode(device_hash)
     );
     app.vault.lookup(Purpose::ViewerCode, &text)
+}
+
+/// The Viewer's pages say "try again later"; `Retry-After` gives the client window.
+fn too_many() -> Error {
+    Error::TooManyRequests {
+        retry_after: seconds(CLIENT_WINDOW),
+    }
 }
 
 fn seconds(duration: Duration) -> i64 {

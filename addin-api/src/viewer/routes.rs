@@ -207,7 +207,7 @@ impl IntoResponse for PageError {
                 // The session lapsed (30 minutes idle) or is for another message: start over.
                 return Redirect::to(landing.as_deref().unwrap_or("/viewer")).into_response();
             }
-            Error::TooManyRequests => (
+            Error::TooManyRequests { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too-many-title",
                 "code-too-many",
@@ -360,7 +360,7 @@ async fn request_code(
     };
     match access::send_code(&app, &opened, &browser, client).await {
         Ok(_) => Ok((jar, Redirect::to(&format!("/viewer/{secret}/code"))).into_response()),
-        Err(Error::TooManyRequests) => {
+        Err(Error::TooManyRequests { .. }) => {
             let page = code_page_for(&opened, language, &secret, Some("code-too-many"));
             Ok((StatusCode::TOO_MANY_REQUESTS, jar, render(&page)).into_response())
         }
@@ -438,7 +438,7 @@ async fn verify(
             let page = code_page_for(&opened, language, &secret, Some("code-wrong"));
             Ok((StatusCode::UNAUTHORIZED, render(&page)).into_response())
         }
-        Err(Error::TooManyRequests) => {
+        Err(Error::TooManyRequests { .. }) => {
             let page = code_page_for(&opened, language, &secret, Some("code-too-many"));
             Ok((StatusCode::TOO_MANY_REQUESTS, render(&page)).into_response())
         }

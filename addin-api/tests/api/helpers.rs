@@ -189,6 +189,7 @@ pub struct TestAppBuilder {
     directory_source: Option<String>,
     ca_cert: Option<PathBuf>,
     smtp_listen: Option<SocketAddr>,
+    behind_proxy: bool,
 }
 
 impl TestAppBuilder {
@@ -228,6 +229,13 @@ impl TestAppBuilder {
         self
     }
 
+    /// Trusts the test itself as a proxy (`--trusted-proxies 127.0.0.1/32`): a request's
+    /// `X-Forwarded-For` then names the client, so one test can be many clients.
+    pub fn behind_proxy(mut self) -> Self {
+        self.behind_proxy = true;
+        self
+    }
+
     pub async fn start(self) -> TestApp {
         self.try_start().await.expect("the app starts")
     }
@@ -262,6 +270,9 @@ impl TestAppBuilder {
         args.send_token_key = None;
         args.ca_cert = self.ca_cert;
         args.smtp_listen = self.smtp_listen;
+        if self.behind_proxy {
+            args.trusted_proxies = vec!["127.0.0.1/32".parse().expect("a range")];
+        }
         args.web_dir = dir.path().join("web");
 
         let clock = Arc::new(ManualClock::new(SystemTime::now()));
@@ -355,6 +366,7 @@ impl TestApp {
             directory_source: None,
             ca_cert: None,
             smtp_listen: None,
+            behind_proxy: false,
         }
     }
 
@@ -523,6 +535,11 @@ impl ApiClient {
     /// Without a session.
     pub async fn get(&self, path: &str) -> Reply {
         send(self.request(Method::GET, path)).await
+    }
+
+    /// Without a session.
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        send(self.request(Method::POST, path).json(body)).await
     }
 
     pub async fn call_as(

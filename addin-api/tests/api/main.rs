@@ -26,6 +26,7 @@ mod relay;
 mod send_token;
 mod sessions_revoke;
 mod settings;
+mod sign_in_attacks;
 mod sign_in_email;
 mod sign_in_logs;
 mod sign_in_proxies;

@@ -6,7 +6,9 @@ use std::{path::Path, process::Output};
 use reqwest::StatusCode;
 use tokio::process::Command;
 
-use crate::helpers::{Backend, COLLEAGUE, SENDER, data_key, spawn_app};
+use serde_json::json;
+
+use crate::helpers::{Backend, COLLEAGUE, SENDER, data_key, new_device_id, spawn_app};
 
 /// `sendsecure sessions revoke` with `args`, configured by those alone.
 async fn revoke(args: &[&str]) -> Output {
@@ -39,6 +41,14 @@ async fn revoking_a_mailbox_ends_all_its_sessions_and_no_others() {
     let desktop = app.sign_in(SENDER).await;
     let colleague = app.sign_in(COLLEAGUE).await;
     app.get_as(&laptop, "/api/v1/session").await.ok_json();
+    // A code on its way to a third device: revoking voids it too.
+    let pending = new_device_id();
+    app.post(
+        "/api/v1/auth/email/start",
+        &json!({"mailbox": SENDER, "device_id": pending}),
+    )
+    .await
+    .assert_status(StatusCode::ACCEPTED);
 
     let key = data_key();
     let output = revoke(&[
@@ -52,7 +62,10 @@ async fn revoking_a_mailbox_ends_all_its_sessions_and_no_others() {
     .await;
 
     assert!(output.status.success(), "{}", text(&output.stderr));
-    assert_eq!(text(&output.stdout), "ended 2 sessions of the mailbox\n");
+    assert_eq!(
+        text(&output.stdout),
+        "ended 2 sessions of the mailbox, voided 1 pending sign-in code, forgot 0 devices\n"
+    );
     for session in [&laptop, &desktop] {
         app.get_as(session, "/api/v1/session")
             .await
@@ -69,7 +82,10 @@ async fn revoking_a_mailbox_ends_all_its_sessions_and_no_others() {
         &key,
     ])
     .await;
-    assert_eq!(text(&again.stdout), "ended 0 sessions of the mailbox\n");
+    assert_eq!(
+        text(&again.stdout),
+        "ended 0 sessions of the mailbox, voided 0 pending sign-in codes, forgot 0 devices\n"
+    );
     app.finish().await;
 }
 

@@ -337,8 +337,9 @@ async fn five_wrong_codes_burn_the_right_one(backend: Backend) {
     app.finish().await;
 }
 
-/// 202 for a mailbox outside the organisation and for one that had its share of codes, as
-/// for any other: only the mail that goes out differs.
+/// 202 for a mailbox outside the organisation as for any other: only the mail that goes out
+/// differs. A device asking too often for one mailbox gets the same 429 whether or not the
+/// mailbox exists.
 async fn start_answers_alike_whatever_the_mailbox(backend: Backend) {
     let smtp = SmtpServer::start(Security::Plain).await;
     let app = TestApp::builder(backend)
@@ -346,19 +347,30 @@ async fn start_answers_alike_whatever_the_mailbox(backend: Backend) {
         .start()
         .await;
     let device_id = new_device_id();
+    const NOBODY: &str = "nobody@huisartsen-oost.nl";
 
-    let mut answers = Vec::new();
-    for mailbox in [SENDER, SENDER, SENDER, SENDER, PATIENT] {
-        answers.push(start(&app, mailbox, &device_id, None).await);
+    let mut accepted = Vec::new();
+    let mut throttled = Vec::new();
+    for mailbox in [SENDER, NOBODY] {
+        for _ in 0..3 {
+            accepted.push(start(&app, mailbox, &device_id, None).await);
+        }
+        throttled.push(start(&app, mailbox, &device_id, None).await);
     }
-    for answer in &answers {
+    accepted.push(start(&app, PATIENT, &device_id, None).await);
+    for answer in &accepted {
         answer.assert_status(StatusCode::ACCEPTED);
-        assert_eq!(answer.body, answers[0].body);
+        assert_eq!(answer.body, accepted[0].body);
+    }
+    for answer in &throttled {
+        answer.assert_error(StatusCode::TOO_MANY_REQUESTS, "too-many-requests");
+        assert_eq!(answer.header(header::RETRY_AFTER), Some("900"));
+        assert_eq!(answer.body, throttled[0].body);
     }
 
     // A colleague's code goes out after the refused ones would have.
     start(&app, COLLEAGUE, &device_id, None).await;
-    smtp.wait_for(4).await;
+    smtp.wait_for(7).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut recipients: Vec<String> = smtp
         .received()
@@ -366,7 +378,11 @@ async fn start_answers_alike_whatever_the_mailbox(backend: Backend) {
         .flat_map(|message| message.to)
         .collect();
     recipients.sort();
-    assert_eq!(recipients, [SENDER, SENDER, SENDER, COLLEAGUE], "sorted");
+    assert_eq!(
+        recipients,
+        [SENDER, SENDER, SENDER, COLLEAGUE, NOBODY, NOBODY, NOBODY],
+        "sorted"
+    );
     app.finish().await;
 }
 

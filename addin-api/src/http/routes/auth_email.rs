@@ -2,7 +2,8 @@
 //! (SPEC §8; the rules are in [`crate::email_code`]).
 //!
 //! `start` answers 202 whether or not a code went out, so it cannot be used to probe
-//! mailboxes; only a client that asks too often gets 429. The e-mail's language follows the
+//! mailboxes; a client or device that asks too often, or guesses too often, gets 429 with
+//! `Retry-After`. The e-mail's language follows the
 //! request's `Accept-Language` (nl, en or de; Dutch otherwise). When the organisation signs
 //! in with Entra ID both answer 403 `method-not-enabled`, as `/auth/entra` does for e-mail
 //! code organisations.
@@ -50,12 +51,15 @@ async fn start(
 
 async fn verify(
     State(app): State<AppState>,
+    ClientAddress(client): ClientAddress,
     ApiJson(request): ApiJson<EmailCodeVerify>,
 ) -> Result<Json<IssuedToken>, Error> {
     let codes = enabled(&app)?;
     let mailbox = mailbox(&request.mailbox)?;
     let device = DeviceId::parse(&request.device_id)?;
-    codes.verify(&mailbox, &device, &request.code).await?;
+    codes
+        .verify(&mailbox, &device, &request.code, client)
+        .await?;
     let (token, expires_at) = app
         .sessions
         .issue(&mailbox, &device, AuthMethod::EmailCode)

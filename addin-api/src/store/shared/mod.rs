@@ -1,10 +1,12 @@
 //! Queries both backends run as they are: SQLite accepts PostgreSQL's `$N` placeholders
 //! (sqlx binds them by number), and the statements use only SQL both understand
-//! (`ON CONFLICT`, `RETURNING`). [`shared_stores!`] implements [`super::RouteStore`] and
-//! [`super::ViewerStore`] with them for `SqliteStore` and `PostgresStore` alike; what truly
+//! (`ON CONFLICT`, `RETURNING`). [`shared_stores!`] implements [`super::RouteStore`],
+//! [`super::ViewerStore`] and [`super::SignInStore`] with them for `SqliteStore` and
+//! `PostgresStore` alike; what truly
 //! differs (locks, pragmas) stays in their own files.
 
 mod route;
+mod sign_in;
 mod viewer;
 
 use sqlx::{Database, Pool};
@@ -19,8 +21,8 @@ fn digest(bytes: Vec<u8>, column: &'static str) -> StoreResult<Digest> {
     Digest::try_from(bytes).map_err(|_| StoreError::Corrupt(column))
 }
 
-/// `impl RouteStore` and `impl ViewerStore` for `$store`, with the shared queries on its
-/// `pool`.
+/// `impl RouteStore`, `impl ViewerStore` and `impl SignInStore` for `$store`, with the shared
+/// queries on its `pool`.
 macro_rules! shared_stores {
     ($store:ty) => {
         #[async_trait::async_trait]
@@ -253,6 +255,111 @@ macro_rules! shared_stores {
             ) -> super::StoreResult<Vec<super::ViewerMessageState>> {
                 super::shared::Queries(&self.pool)
                     .sweep_viewer(now, idle_before, batch)
+                    .await
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl super::SignInStore for $store {
+            async fn put_sign_in_code(
+                &self,
+                code: &super::SignInCodeRecord,
+            ) -> super::StoreResult<()> {
+                super::shared::Queries(&self.pool)
+                    .put_sign_in_code(code)
+                    .await
+            }
+
+            async fn claim_sign_in_attempt(
+                &self,
+                mailbox_hash: &super::Digest,
+                device_hash: &super::Digest,
+                now: i64,
+                max_attempts: i64,
+            ) -> super::StoreResult<Option<super::SignInCodeRecord>> {
+                super::shared::Queries(&self.pool)
+                    .claim_sign_in_attempt(mailbox_hash, device_hash, now, max_attempts)
+                    .await
+            }
+
+            async fn consume_sign_in_code(
+                &self,
+                mailbox_hash: &super::Digest,
+                device_hash: &super::Digest,
+                code_hash: &super::Digest,
+            ) -> super::StoreResult<bool> {
+                super::shared::Queries(&self.pool)
+                    .consume_sign_in_code(mailbox_hash, device_hash, code_hash)
+                    .await
+            }
+
+            async fn delete_sign_in_codes_of(
+                &self,
+                mailbox_hash: &super::Digest,
+            ) -> super::StoreResult<u64> {
+                super::shared::Queries(&self.pool)
+                    .delete_sign_in_codes_of(mailbox_hash)
+                    .await
+            }
+
+            async fn note_known_device(
+                &self,
+                mailbox_hash: &super::Digest,
+                device_hash: &super::Digest,
+                at: i64,
+            ) -> super::StoreResult<()> {
+                super::shared::Queries(&self.pool)
+                    .note_known_device(mailbox_hash, device_hash, at)
+                    .await
+            }
+
+            async fn is_known_device(
+                &self,
+                mailbox_hash: &super::Digest,
+                device_hash: &super::Digest,
+                since: i64,
+            ) -> super::StoreResult<bool> {
+                super::shared::Queries(&self.pool)
+                    .is_known_device(mailbox_hash, device_hash, since)
+                    .await
+            }
+
+            async fn forget_devices_of(
+                &self,
+                mailbox_hash: &super::Digest,
+            ) -> super::StoreResult<u64> {
+                super::shared::Queries(&self.pool)
+                    .forget_devices_of(mailbox_hash)
+                    .await
+            }
+
+            async fn take_rate(
+                &self,
+                limits: &[super::RateLimit],
+                at: i64,
+            ) -> super::StoreResult<Option<i64>> {
+                super::shared::Queries(&self.pool)
+                    .take_rate(limits, at)
+                    .await
+            }
+
+            async fn rate_exceeded(
+                &self,
+                limits: &[super::RateLimit],
+                at: i64,
+            ) -> super::StoreResult<Option<i64>> {
+                super::shared::Queries(&self.pool)
+                    .rate_exceeded(limits, at)
+                    .await
+            }
+
+            async fn record_rate(
+                &self,
+                buckets: &[super::Digest],
+                at: i64,
+            ) -> super::StoreResult<()> {
+                super::shared::Queries(&self.pool)
+                    .record_rate(buckets, at)
                     .await
             }
         }
