@@ -22,7 +22,7 @@ use crate::{
     email_code::EmailCodes,
     entra::{AccessTokenValidator, EntraConfig},
     mailer,
-    outgoing_mail::{Outbox, PlainSmtp, Transport},
+    outgoing_mail::{Outbox, Transport},
     pairings::Pairings,
     policy_file,
     preferences::Preferences,
@@ -140,7 +140,6 @@ impl App {
             policy.relay.next_hop.as_deref(),
             "relay.next_hop",
             args.ca_cert.as_deref(),
-            PlainSmtp::Refuse,
             Outbox {
                 dir: args.data_dir.join(RELAY_OUTBOX_DIR),
                 prefix: "relayed",

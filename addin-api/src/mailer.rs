@@ -19,7 +19,7 @@ use url::Url;
 pub use crate::outgoing_mail::Delivery;
 use crate::{
     Error,
-    outgoing_mail::{Outbox, PlainSmtp, SendFailure, Transport},
+    outgoing_mail::{Outbox, SendFailure, Transport},
 };
 
 /// A sign-in code e-mail, before it is composed.
@@ -68,13 +68,7 @@ pub fn from_config(
         prefix: "sign-in",
         with_envelope: false,
     };
-    let transport = Transport::from_config(
-        smtp_url,
-        "smtp.url",
-        extra_roots,
-        PlainSmtp::Warn,
-        outbox.clone(),
-    )?;
+    let transport = Transport::from_config(smtp_url, "smtp.url", extra_roots, outbox.clone())?;
     if let Transport::Outbox(_) = transport {
         tracing::warn!(
             outbox = %outbox.dir.display(),

@@ -129,6 +129,15 @@ impl EmailCodes {
         if policy.auth.method != AuthMethod::EmailCode {
             return Ok(None);
         }
+        // Fail closed: without them, anyone could have codes mailed anywhere.
+        if policy.organisation.domains.is_empty() {
+            return Err(Error::InvalidConfig {
+                key: "organisation.domains",
+                problem: "must name the organisation's mail domains when auth.method is \
+                          \"email-code\": sign-in codes are mailed only there"
+                    .into(),
+            });
+        }
         let from = mailer::sender(args.mail_from.as_deref(), &args.public_url)?;
         let mailer = mailer::from_config(
             policy.smtp.url.as_deref(),
@@ -301,11 +310,9 @@ impl EmailCodes {
     }
 
     fn in_organisation(&self, mailbox: &Address) -> bool {
-        self.domains.is_empty()
-            || self
-                .domains
-                .iter()
-                .any(|domain| domain.as_str() == mailbox.domain())
+        self.domains
+            .iter()
+            .any(|domain| domain.as_str() == mailbox.domain())
     }
 
     /// Device ids are `A–Z a–z 0–9 - _` and codes digits, so the line breaks keep the three

@@ -17,15 +17,6 @@ mod smtp;
 
 pub use smtp::SmtpClient;
 
-/// What may be done with an `smtp://` URL without TLS to another machine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PlainSmtp {
-    /// Allowed with a warning in the log.
-    Warn,
-    /// Refused at start-up: patient data must not cross the network in clear.
-    Refuse,
-}
-
 /// Where mail goes.
 #[derive(Debug)]
 pub enum Transport {
@@ -61,11 +52,10 @@ impl Transport {
         url: Option<&str>,
         key: &'static str,
         extra_roots: Option<&Path>,
-        plain: PlainSmtp,
         outbox: Outbox,
     ) -> Result<Self, Error> {
         match url.map(str::trim).filter(|url| !url.is_empty()) {
-            Some(url) => SmtpClient::from_url(url, key, extra_roots, plain).map(Self::Smtp),
+            Some(url) => SmtpClient::from_url(url, key, extra_roots).map(Self::Smtp),
             None => Ok(Self::Outbox(outbox)),
         }
     }
@@ -201,15 +191,9 @@ mod tests {
         .expect("an envelope")
     }
 
-    fn transport(url: &str, plain: PlainSmtp) -> Result<Transport, Error> {
+    fn transport(url: &str) -> Result<Transport, Error> {
         let dir = std::env::temp_dir();
-        Transport::from_config(
-            Some(url),
-            "relay.next_hop",
-            None,
-            plain,
-            outbox(&dir, false),
-        )
+        Transport::from_config(Some(url), "relay.next_hop", None, outbox(&dir, false))
     }
 
     #[test]
@@ -219,7 +203,7 @@ mod tests {
             "smtp://user:hunter2@mail.example.nl?tls=sometimes",
             "not a url hunter2",
         ] {
-            let text = transport(bad, PlainSmtp::Warn).expect_err(bad).to_string();
+            let text = transport(bad).expect_err(bad).to_string();
             assert!(
                 text.starts_with("invalid configuration: relay.next_hop must be"),
                 "{text}"
@@ -229,23 +213,21 @@ mod tests {
         for good in [
             "smtp://127.0.0.1:2525",
             "smtp://mail.example.nl:587?tls=required",
-            "smtp://mail.example.nl?tls=opportunistic",
+            "smtp://127.0.0.1?tls=opportunistic",
             "smtps://user:secret@mail.example.nl",
         ] {
-            assert!(transport(good, PlainSmtp::Warn).is_ok(), "{good}");
+            assert!(transport(good).is_ok(), "{good}");
         }
     }
 
     #[test]
-    fn plain_smtp_to_another_machine_can_be_refused() {
+    fn plain_smtp_to_another_machine_is_refused() {
         for refused in [
             "smtp://mail.example.nl:25",
             "smtp://mail.example.nl?tls=opportunistic",
             "smtp://10.0.0.8",
         ] {
-            let text = transport(refused, PlainSmtp::Refuse)
-                .expect_err(refused)
-                .to_string();
+            let text = transport(refused).expect_err(refused).to_string();
             assert!(text.contains("must require TLS"), "{text}");
         }
         for allowed in [
@@ -255,7 +237,7 @@ mod tests {
             "smtp://mail.example.nl?tls=required",
             "smtps://mail.example.nl",
         ] {
-            assert!(transport(allowed, PlainSmtp::Refuse).is_ok(), "{allowed}");
+            assert!(transport(allowed).is_ok(), "{allowed}");
         }
     }
 

@@ -40,7 +40,6 @@ use tokio_rustls::{
 };
 use url::Url;
 
-use super::PlainSmtp;
 use crate::Error;
 
 /// Connecting, and each message, may take this long before it counts as a temporary failure.
@@ -122,7 +121,6 @@ impl SmtpClient {
         url: &str,
         key: &'static str,
         extra_roots: Option<&Path>,
-        plain: PlainSmtp,
     ) -> Result<Self, Error> {
         let invalid = |problem: String| Error::InvalidConfig { key, problem };
         let usage = || {
@@ -141,19 +139,12 @@ impl SmtpClient {
             .trim_start_matches('[')
             .trim_end_matches(']')
             .to_owned();
+        // Patient data and sign-in codes must not cross the network in clear.
         if matches!(security, Security::None | Security::Opportunistic) && !is_loopback(&host) {
-            match plain {
-                PlainSmtp::Refuse => {
-                    return Err(invalid(
-                        "must require TLS (smtps:// or ?tls=required) unless the server is on this machine"
-                            .into(),
-                    ));
-                }
-                PlainSmtp::Warn => tracing::warn!(
-                    key,
-                    "the SMTP URL does not require TLS: mail may cross the network unencrypted; use smtps:// or ?tls=required"
-                ),
-            }
+            return Err(invalid(
+                "must require TLS (smtps:// or ?tls=required) unless the server is on this machine"
+                    .into(),
+            ));
         }
         let credentials = match parsed.password() {
             None => None,
@@ -383,12 +374,11 @@ mod tests {
 
     #[test]
     fn the_security_and_the_port_follow_the_url() {
-        let client =
-            |url: &str| SmtpClient::from_url(url, "smtp.url", None, PlainSmtp::Warn).expect(url);
+        let client = |url: &str| SmtpClient::from_url(url, "smtp.url", None).expect(url);
         for (url, security, port) in [
             ("smtp://127.0.0.1", Security::None, 25),
             (
-                "smtp://h.example.nl?tls=opportunistic",
+                "smtp://127.0.0.1?tls=opportunistic",
                 Security::Opportunistic,
                 587,
             ),
@@ -413,7 +403,6 @@ mod tests {
             "smtps://send%40secure:p%40ss%2Fword@mail.example.nl",
             "smtp.url",
             None,
-            PlainSmtp::Refuse,
         )
         .expect("valid");
         assert!(client.credentials.is_some());

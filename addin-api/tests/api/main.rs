@@ -18,6 +18,7 @@ mod check;
 mod directory;
 mod events;
 mod exchange;
+mod fail_closed;
 mod health;
 mod multi_instance;
 mod pairings;
