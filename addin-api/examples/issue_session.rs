@@ -1,15 +1,15 @@
 //! Issues a session straight through the storage layer and prints its token, for the load
 //! test (`scripts/loadtest.sh`) which has no mailbox to receive a sign-in code.
 
-use std::{path::PathBuf, sync::Arc, time::Duration};
+use std::{path::PathBuf, sync::Arc};
 
 use addin_api::{
     clock::SystemClock,
-    sessions::{DeviceId, Sessions},
+    sessions::{DeviceId, Proof, Sessions},
     store::SqliteStore,
     vault::Vault,
 };
-use addin_core::{address::Address, policy::AuthMethod};
+use addin_core::{address::Address, policy::AuthSettings};
 use clap::Parser;
 use secrecy::SecretString;
 
@@ -36,15 +36,11 @@ async fn main() -> anyhow::Result<()> {
         store,
         Arc::new(vault),
         Arc::new(SystemClock),
-        Duration::from_secs(30 * 86_400),
+        &AuthSettings::default(),
     );
     let mailbox = Address::parse(&args.mailbox)?;
     let (token, _) = sessions
-        .issue(
-            &mailbox,
-            &DeviceId::parse(&args.device)?,
-            AuthMethod::EmailCode,
-        )
+        .issue(&mailbox, &DeviceId::parse(&args.device)?, Proof::EmailCode)
         .await?;
     println!("{token}");
     Ok(())

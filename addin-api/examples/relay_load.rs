@@ -21,10 +21,14 @@ use std::{
 };
 
 use addin_api::{
-    app::App, checking, clock::SystemClock, config::ServeArgs, server::RunningServer,
-    sessions::DeviceId,
+    app::App,
+    checking,
+    clock::SystemClock,
+    config::ServeArgs,
+    server::RunningServer,
+    sessions::{DeviceId, Proof},
 };
-use addin_core::{address::Address, draft::Draft, policy::AuthMethod};
+use addin_core::{address::Address, draft::Draft};
 use anyhow::Context as _;
 use clap::Parser;
 use lettre::{
@@ -153,7 +157,7 @@ async fn issue_tokens(app: &App, to: &[&str], count: usize) -> anyhow::Result<Ve
     let device = DeviceId::parse("relay-load-device-0001")?;
     let (token, _) = app
         .sessions
-        .issue(&mailbox, &device, AuthMethod::EmailCode)
+        .issue(&mailbox, &device, Proof::EmailCode)
         .await?;
     let session = app.sessions.authenticate(&token, device.as_str()).await?;
     app.pairings

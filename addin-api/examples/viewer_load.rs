@@ -21,11 +21,11 @@ use addin_api::{
     clock::SystemClock,
     config::ServeArgs,
     server::RunningServer,
-    sessions::DeviceId,
+    sessions::{DeviceId, Proof},
     store::{DispatchRecord, ViewerMessageRecord, ViewerRecipientRecord},
     viewer,
 };
-use addin_core::{address::Address, draft::Draft, policy::AuthMethod};
+use addin_core::{address::Address, draft::Draft};
 use anyhow::{Context as _, bail};
 use clap::Parser;
 use lettre::{
@@ -175,7 +175,7 @@ async fn send_to_patient(app: &App, relay: SocketAddr, size: usize) -> anyhow::R
     let device = DeviceId::parse("viewer-load-device-0001")?;
     let (token, _) = app
         .sessions
-        .issue(&mailbox, &device, AuthMethod::EmailCode)
+        .issue(&mailbox, &device, Proof::EmailCode)
         .await?;
     let session = app.sessions.authenticate(&token, device.as_str()).await?;
     app.pairings

@@ -175,13 +175,21 @@ impl App {
         directory_sync.restore().await;
         directory_sync.sync_once().await;
 
+        let sessions = Sessions::new(
+            Arc::clone(&store),
+            Arc::clone(&vault),
+            Arc::clone(&clock),
+            &policy.auth,
+        );
+        let ended = sessions.end_other_methods().await?;
+        if ended > 0 {
+            tracing::info!(
+                ended,
+                "sessions of another sign-in method than auth.method were ended"
+            );
+        }
         let app = App {
-            sessions: Sessions::new(
-                Arc::clone(&store),
-                Arc::clone(&vault),
-                Arc::clone(&clock),
-                policy.auth.reverify_after.duration(),
-            ),
+            sessions,
             pairings: Pairings::new(Arc::clone(&store), Arc::clone(&vault), Arc::clone(&clock)),
             preferences: Preferences::new(Arc::clone(&store), Arc::clone(&clock)),
             audit: Audit::new(Arc::clone(&store), Arc::clone(&clock)),

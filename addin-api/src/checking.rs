@@ -25,10 +25,7 @@ pub async fn check_draft(app: &App, session: &Session, mut draft: Draft) -> Resu
     if missing.is_empty() {
         return Ok(verdict);
     }
-    let saved = app
-        .pairings
-        .get_many(&session.mailbox_hash, &missing)
-        .await?;
+    let saved = app.pairings.get_many(&session.owner_hash, &missing).await?;
     if saved.is_empty() {
         return Ok(verdict);
     }
@@ -61,7 +58,7 @@ pub async fn issue_send_token(
         .signer
         .issue(coverage::digest(&session.device, &verdict), app.clock.now())?;
     app.dispatches
-        .record(&issued, &session.mailbox_hash, &Dispatch::of(&verdict))
+        .record(&issued, &session.owner_hash, &Dispatch::of(&verdict))
         .await?;
     app.audit
         .send_token_issued(&session.mailbox_hash, &verdict, &issued)

@@ -15,14 +15,21 @@
 //!    [`REFETCH_INTERVAL`] per tenant, so garbage `kid`s cannot make us hammer Microsoft.
 //! 5. The verified claims: `iss`, `aud` (the client id or `api://{client id}`), `ver` 2.0,
 //!    `exp`/`nbf` with [`LEEWAY_SECS`] against the injected [`Clock`] (not the system clock),
-//!    `scp` containing our scope (ID tokens and app-only tokens have none), and the account
-//!    (`preferred_username`, else `upn`) equal to the mailbox.
+//!    `scp` containing our scope (ID tokens and app-only tokens have none), `azp` (or v1's
+//!    `appid`) our own client — the panel, not some other application that got a token for
+//!    our scope —, a member of the tenant (a guest's `idp` names their home tenant, or
+//!    `acct` is 1), an `oid`, and the account (`preferred_username`, else `upn`) equal to
+//!    the mailbox.
 //!
-//! `email` is not used as the account: Microsoft documents it as mutable and, for some
-//! accounts, unverified (the "nOAuth" takeover).
+//! The account is identified by tenant and `oid`, which Microsoft never reassigns: a renamed
+//! user keeps their saved numbers. `email` is not used as the account: Microsoft documents
+//! it as mutable and, for some accounts, unverified (the "nOAuth" takeover).
 //!
-//! Every refusal is an [`Error::InvalidAccessToken`] naming its [`Refusal`], and is logged by
-//! reason only: never the token, never the address.
+//! Every refusal is an [`Error::InvalidAccessToken`]: the client gets a 401 that says only
+//! that, the log says which [`Refusal`] — never the token, never the address.
+//!
+//! A tenant's keys are fetched without holding the lock its cached keys are read under: a
+//! slow or hanging identity provider holds up only the requests that need a new key.
 
 use std::{
     collections::HashMap,
@@ -41,7 +48,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation, errors::ErrorKind};
 use serde::{Deserialize, de::DeserializeOwned};
 use url::Url;
 
-use crate::{Error, clock::Clock, input::Origin};
+use crate::{Error, clock::Clock, input::Origin, sessions::EntraAccount};
 
 /// Clock skew allowed on `exp` and `nbf`.
 pub const LEEWAY_SECS: i64 = 120;
@@ -92,6 +99,10 @@ pub enum Refusal {
     NoScope,
     #[error("it lacks this API's scope (scp)")]
     Scope,
+    #[error("it was issued to another application than this add-in (azp)")]
+    Client,
+    #[error("it is a guest account of the tenant (idp or acct)")]
+    Guest,
     #[error("it names no account address (preferred_username or upn)")]
     NoAccount,
     #[error("it is for another account than this mailbox")]
@@ -116,6 +127,8 @@ impl Refusal {
             Self::NotYetValid => "not-yet-valid",
             Self::NoScope => "no-scope",
             Self::Scope => "scope",
+            Self::Client => "client",
+            Self::Guest => "guest",
             Self::NoAccount => "no-account",
             Self::OtherMailbox => "other-mailbox",
         }
@@ -247,8 +260,11 @@ struct Tenant {
     /// `{authority}/{tid}/v2.0`: the discovery document's `issuer` and the tokens' `iss`.
     issuer: String,
     discovery_url: String,
-    /// Held across a fetch, so concurrent requests with a new `kid` cause one fetch, not many.
-    keys: tokio::sync::Mutex<KeyCache>,
+    /// Held only to read or replace the cache, never across a fetch.
+    keys: std::sync::Mutex<KeyCache>,
+    /// Held across a fetch, so concurrent requests with a new `kid` cause one fetch, not many;
+    /// requests whose key is cached never wait for it.
+    fetching: tokio::sync::Mutex<()>,
 }
 
 #[derive(Default)]
@@ -270,6 +286,48 @@ impl fmt::Debug for KeyCache {
             .field("fetched_at", &self.fetched_at)
             .field("attempted_at", &self.attempted_at)
             .finish()
+    }
+}
+
+impl Tenant {
+    fn lock(&self) -> std::sync::MutexGuard<'_, KeyCache> {
+        self.keys
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The key, if the cache is fresh and knows it.
+    fn cached(&self, kid: &str, now: SystemTime) -> Option<DecodingKey> {
+        let cache = self.lock();
+        cache
+            .is_fresh(now)
+            .then(|| cache.keys.get(kid).cloned())
+            .flatten()
+    }
+
+    /// Keeps what a fetch brought. On failure the keys held stay in use (fetched over HTTPS
+    /// from the tenant; Microsoft announces new keys long before it signs with them), and a
+    /// warning is logged.
+    fn store(&self, fetched: Result<(Url, HashMap<String, DecodingKey>), String>, now: SystemTime) {
+        let mut cache = self.lock();
+        match fetched {
+            Ok((jwks_uri, keys)) => {
+                tracing::info!(
+                    tenant = %self.id,
+                    keys = keys.len(),
+                    "fetched the Entra ID signing keys"
+                );
+                cache.jwks_uri = Some(jwks_uri);
+                cache.keys = keys;
+                cache.fetched_at = Some(now);
+            }
+            Err(problem) => tracing::warn!(
+                tenant = %self.id,
+                %problem,
+                kept = cache.keys.len(),
+                "cannot fetch the Entra ID signing keys"
+            ),
+        }
     }
 }
 
@@ -309,6 +367,14 @@ struct Claims {
     scp: Option<String>,
     preferred_username: Option<String>,
     upn: Option<String>,
+    oid: Option<String>,
+    /// The application the token was issued to (v2); `appid` in v1 tokens.
+    azp: Option<String>,
+    appid: Option<String>,
+    /// The identity provider that authenticated a guest: their home tenant or another IdP.
+    idp: Option<String>,
+    /// The optional account-status claim: 0 member, 1 guest.
+    acct: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -360,7 +426,8 @@ impl AccessTokenValidator {
                     id: id.clone(),
                     discovery_url: format!("{base}/.well-known/openid-configuration"),
                     issuer: base,
-                    keys: tokio::sync::Mutex::new(KeyCache::default()),
+                    keys: std::sync::Mutex::new(KeyCache::default()),
+                    fetching: tokio::sync::Mutex::new(()),
                 };
                 (id.clone(), tenant)
             })
@@ -377,23 +444,24 @@ impl AccessTokenValidator {
         &self.config
     }
 
-    /// Accepts `token` as proof that its holder owns `mailbox`, or says why not. A refusal is
-    /// [`Error::InvalidAccessToken`]; an identity provider that cannot be reached (with no
-    /// keys at hand) is [`Error::Internal`].
-    pub async fn validate(&self, token: &str, mailbox: &Address) -> Result<(), Error> {
+    /// Accepts `token` as proof that its holder owns `mailbox`, or says why not; returns the
+    /// account. A refusal is [`Error::InvalidAccessToken`]; an identity provider that cannot
+    /// be reached (with no keys at hand) is [`Error::Internal`].
+    pub async fn validate(&self, token: &str, mailbox: &Address) -> Result<EntraAccount, Error> {
         let outcome = self.check(token.trim(), mailbox).await;
         match &outcome {
-            Ok(tenant) => tracing::info!(tenant = %tenant, "accepted an Entra ID access token"),
+            Ok(account) => {
+                tracing::info!(tenant = %account.tenant, "accepted an Entra ID access token");
+            }
             Err(Error::InvalidAccessToken(refusal)) => {
                 tracing::info!(reason = refusal.name(), "refused an Entra ID access token");
             }
             Err(_) => {}
         }
-        outcome.map(|_| ())
+        outcome
     }
 
-    /// The tenant id of an accepted token.
-    async fn check(&self, token: &str, mailbox: &Address) -> Result<String, Error> {
+    async fn check(&self, token: &str, mailbox: &Address) -> Result<EntraAccount, Error> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(Refusal::Malformed.into());
         }
@@ -454,6 +522,24 @@ impl AccessTokenValidator {
         if !scopes.split(' ').any(|scope| scope == self.config.scope) {
             return Err(Refusal::Scope.into());
         }
+        let client = claims.azp.as_deref().or(claims.appid.as_deref());
+        if client.map(str::to_ascii_lowercase).as_deref() != Some(self.config.client_id.as_str()) {
+            return Err(Refusal::Client.into());
+        }
+        // A member's token names no other identity provider; a guest's names their home
+        // tenant (or another IdP) in `idp`.
+        let foreign_idp = claims
+            .idp
+            .as_deref()
+            .is_some_and(|idp| !idp.to_ascii_lowercase().contains(&tenant.id));
+        if claims.acct == Some(1) || foreign_idp {
+            return Err(Refusal::Guest.into());
+        }
+        let object = claims
+            .oid
+            .as_deref()
+            .and_then(guid)
+            .ok_or(Refusal::MissingClaim)?;
         let account = claims
             .preferred_username
             .as_deref()
@@ -463,7 +549,10 @@ impl AccessTokenValidator {
         if account != *mailbox {
             return Err(Refusal::OtherMailbox.into());
         }
-        Ok(tenant.id.clone())
+        Ok(EntraAccount {
+            tenant: tenant.id.clone(),
+            object,
+        })
     }
 
     /// The signature, and (again, by jsonwebtoken) the algorithm, issuer and audience.
@@ -494,22 +583,34 @@ impl AccessTokenValidator {
     /// The tenant's key `kid`: from the cache, or fetched when the cache is old or does not
     /// know the `kid` (rate-limited).
     async fn key(&self, tenant: &Tenant, kid: &str) -> Result<DecodingKey, Error> {
-        let mut cache = tenant.keys.lock().await;
+        if let Some(key) = tenant.cached(kid, self.clock.now()) {
+            return Ok(key);
+        }
+        // One fetch at a time per tenant; whoever waited finds the keys it brought.
+        let _fetching = tenant.fetching.lock().await;
         let now = self.clock.now();
-        if !cache.is_fresh(now) && cache.may_fetch(now) {
-            // A rediscovery too: the jwks_uri is only trusted as long as the keys.
-            cache.jwks_uri = None;
-            self.refresh(tenant, &mut cache, now).await;
+        if let Some(key) = tenant.cached(kid, now) {
+            return Ok(key);
         }
+        let (may_fetch, stale, jwks_uri) = {
+            let cache = tenant.lock();
+            let stale = !cache.is_fresh(now);
+            // A rediscovery too when stale: the jwks_uri is trusted only as long as the keys.
+            let jwks_uri = if stale { None } else { cache.jwks_uri.clone() };
+            (cache.may_fetch(now), stale, jwks_uri)
+        };
+        if may_fetch {
+            // A stale cache, or a key Microsoft has just started using (rotation), or garbage.
+            tenant.lock().attempted_at = Some(now);
+            let fetched = self.fetch_keys(tenant, jwks_uri).await;
+            tenant.store(fetched, now);
+        }
+        let cache = tenant.lock();
         if let Some(key) = cache.keys.get(kid) {
-            return Ok(key.clone());
-        }
-        if cache.may_fetch(now) {
-            // A key Microsoft has just started using (rotation), or garbage.
-            self.refresh(tenant, &mut cache, now).await;
-            if let Some(key) = cache.keys.get(kid) {
-                return Ok(key.clone());
+            if stale && !may_fetch {
+                tracing::debug!(tenant = %tenant.id, "using keys past their age: refetch rate-limited");
             }
+            return Ok(key.clone());
         }
         if cache.fetched_at.is_none() {
             return Err(Error::Internal(format!(
@@ -519,31 +620,6 @@ impl AccessTokenValidator {
             )));
         }
         Err(Refusal::UnknownKey.into())
-    }
-
-    /// Fetches the keys into `cache`. On failure the keys held stay in use (fetched over
-    /// HTTPS from the tenant; Microsoft announces new keys long before it signs with them),
-    /// and a warning is logged.
-    async fn refresh(&self, tenant: &Tenant, cache: &mut KeyCache, now: SystemTime) {
-        cache.attempted_at = Some(now);
-        match self.fetch_keys(tenant, cache.jwks_uri.clone()).await {
-            Ok((jwks_uri, keys)) => {
-                tracing::info!(
-                    tenant = %tenant.id,
-                    keys = keys.len(),
-                    "fetched the Entra ID signing keys"
-                );
-                cache.jwks_uri = Some(jwks_uri);
-                cache.keys = keys;
-                cache.fetched_at = Some(now);
-            }
-            Err(problem) => tracing::warn!(
-                tenant = %tenant.id,
-                %problem,
-                kept = cache.keys.len(),
-                "cannot fetch the Entra ID signing keys"
-            ),
-        }
     }
 
     async fn fetch_keys(

@@ -48,8 +48,9 @@ pub enum Error {
     /// A sign-in code that is wrong, expired, used, or tried too often; which one is not said.
     #[error("the code is not valid: it may be mistyped, expired or used; request a new one")]
     InvalidCode,
-    /// An Entra ID access token that does not prove the mailbox (401), and why.
-    #[error("the Entra ID access token is refused: {0}")]
+    /// An Entra ID access token that does not prove the mailbox (401). Why is logged, not
+    /// told: a probing client learns nothing about the checks.
+    #[error("the Entra ID access token is refused")]
     InvalidAccessToken(crate::entra::Refusal),
     /// Understood, but not allowed here, e.g. a sign-in method the policy does not use (403).
     #[error("{message}")]

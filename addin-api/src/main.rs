@@ -25,7 +25,7 @@ enum Command {
     Check(commands::check::Args),
     /// Print the add-in manifest for a deployment's public URL
     Manifest(commands::manifest::Args),
-    /// Manage users' sessions: `sessions revoke --mailbox ADDRESS`
+    /// Manage users' sessions: `sessions list|revoke --mailbox ADDRESS`
     Sessions(commands::sessions::Args),
     /// Print the Exchange Online PowerShell that routes secure mail through the relay
     ExchangeSetup(commands::exchange_setup::Args),
@@ -63,6 +63,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             let revoked = runtime.block_on(commands::sessions::revoke(&args))?;
             println!("{revoked}");
+            Ok(())
+        }
+        Command::Sessions(commands::sessions::Args {
+            command: commands::sessions::Command::List(args),
+        }) => {
+            let runtime =
+                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            let sessions = runtime.block_on(commands::sessions::list(&args))?;
+            println!(
+                "{:<8}  {:<10}  {:<20}  LAST USED",
+                "DEVICE", "METHOD", "SIGNED IN"
+            );
+            for session in sessions {
+                println!(
+                    "{:<8}  {:<10}  {:<20}  {}",
+                    session.device,
+                    session.method,
+                    addin_api::clock::rfc3339(session.created_at),
+                    addin_api::clock::rfc3339(session.last_used_at)
+                );
+            }
             Ok(())
         }
         Command::Viewer(commands::viewer::Args {

@@ -280,7 +280,7 @@ async fn routes_of(
         .dispatches
         .find(&id)
         .await?
-        .filter(|found| found.owner_hash == session.mailbox_hash)
+        .filter(|found| found.owner_hash == session.owner_hash)
         .map(|found| {
             found
                 .dispatch

@@ -17,7 +17,7 @@ use crate::{
 };
 
 /// Every key of SPEC §3 and how its variable's text becomes a TOML value.
-const KEYS: [(&str, Kind); 21] = [
+const KEYS: [(&str, Kind); 23] = [
     ("organisation.domains", Kind::List),
     ("organisation.name", Kind::Text),
     ("installation_type", Kind::Text),
@@ -30,6 +30,7 @@ const KEYS: [(&str, Kind); 21] = [
     ("auth.entra.tenants", Kind::List),
     ("auth.entra.scope", Kind::Text),
     ("auth.entra.authority", Kind::Text),
+    ("auth.entra.revalidate_after", Kind::Text),
     ("auth.reverify_after", Kind::Text),
     ("smtp.url", Kind::Text),
     ("relay.accept_from", Kind::List),
@@ -39,6 +40,7 @@ const KEYS: [(&str, Kind); 21] = [
     ("viewer.notification_subject", Kind::Bool),
     ("sms.url", Kind::Text),
     ("sms.sender", Kind::Text),
+    ("audit.retention", Kind::Text),
 ];
 
 #[derive(Debug, Clone, Copy)]

@@ -3,11 +3,17 @@
 //! A session token is 256 random bits, handed out once and stored only as its SHA-256. It is
 //! bound to the mailbox and to the device id the panel keeps in the browser: presented with
 //! another device id it is refused. It lapses after `auth.reverify_after` without use, and
-//! each use slides that window.
+//! each use slides that window. An Entra ID session also lapses `auth.entra.revalidate_after`
+//! after its access token was checked: the panel then shows a fresh one (silently), so a user
+//! disabled in Entra ID is out within that time. A session of another method than
+//! `auth.method` is ended: changing the method signs everyone in anew.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
-use addin_core::{address::Address, policy::AuthMethod};
+use addin_core::{
+    address::Address,
+    policy::{AuthMethod, AuthSettings},
+};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as BASE64URL};
 use rand::RngCore;
 
@@ -25,15 +31,44 @@ const TOUCH_INTERVAL_SECS: i64 = 60;
 /// A signed-in user, as handlers see it.
 #[derive(Clone, Debug)]
 pub struct Session {
+    /// The user's own mailbox.
     pub mailbox: Address,
-    /// The owner key of the user's pairings and settings.
+    /// Its keyed hash: the audit trail's and an admin's handle on the user.
     pub mailbox_hash: Digest,
+    /// Whose saved numbers and settings these are: the mailbox, or for Entra ID the account
+    /// (tenant and object id), which a renamed mailbox keeps.
+    pub owner_hash: Digest,
     pub method: AuthMethod,
     pub token_hash: Digest,
     /// The browser the session belongs to: it keys the send token's coverage digest.
     pub device: DeviceId,
     /// Unix seconds.
     pub expires_at: i64,
+}
+
+/// How the user proved who they are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Proof {
+    EmailCode,
+    Entra(EntraAccount),
+}
+
+/// An Entra ID account, by the ids Microsoft never reassigns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntraAccount {
+    /// `tid`, lower case.
+    pub tenant: String,
+    /// `oid`, lower case.
+    pub object: String,
+}
+
+impl Proof {
+    fn method(&self) -> AuthMethod {
+        match self {
+            Self::EmailCode => AuthMethod::EmailCode,
+            Self::Entra(_) => AuthMethod::EntraId,
+        }
+    }
 }
 
 /// What [`Sessions::revoke_mailbox`] ended.
@@ -97,22 +132,29 @@ pub struct Sessions {
     store: Arc<dyn Store>,
     vault: Arc<Vault>,
     clock: Arc<dyn Clock>,
-    lifetime_secs: i64,
+    method: AuthMethod,
+    idle_secs: i64,
+    revalidate_secs: i64,
 }
 
 impl Sessions {
+    /// Sessions under the policy's `auth` settings.
     pub fn new(
         store: Arc<dyn Store>,
         vault: Arc<Vault>,
         clock: Arc<dyn Clock>,
-        reverify_after: Duration,
+        auth: &AuthSettings,
     ) -> Self {
-        let lifetime_secs = i64::try_from(reverify_after.as_secs()).unwrap_or(i64::MAX);
+        let secs = |interval: addin_core::policy::Interval| {
+            i64::try_from(interval.duration().as_secs()).unwrap_or(i64::MAX)
+        };
         Self {
             store,
             vault,
             clock,
-            lifetime_secs,
+            method: auth.method,
+            idle_secs: secs(auth.reverify_after),
+            revalidate_secs: secs(auth.entra.revalidate_after),
         }
     }
 
@@ -122,24 +164,34 @@ impl Sessions {
         &self,
         mailbox: &Address,
         device: &DeviceId,
-        method: AuthMethod,
+        proof: Proof,
     ) -> Result<(String, i64), Error> {
         let mut secret = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut secret);
         let token = BASE64URL.encode(secret);
         let token_hash = sha256(token.as_bytes());
         let now = self.clock.unix_now();
+        let mailbox_hash = self.vault.lookup(Purpose::Mailbox, mailbox.as_str());
+        let owner_hash = match &proof {
+            Proof::EmailCode => mailbox_hash,
+            Proof::Entra(account) => self.vault.lookup(
+                Purpose::EntraAccount,
+                &format!("{}/{}", account.tenant, account.object),
+            ),
+        };
         let record = SessionRecord {
             token_hash,
             device_hash: device.hash(),
-            mailbox_hash: self.vault.lookup(Purpose::Mailbox, mailbox.as_str()),
+            mailbox_hash,
+            owner_hash,
             mailbox_sealed: self.vault.seal(mailbox.as_str().as_bytes(), &token_hash),
-            method: method_name(method).into(),
+            method: method_name(proof.method()).into(),
             created_at: now,
             last_used_at: now,
+            validated_at: now,
         };
         self.store.insert_session(&record).await?;
-        Ok((token, now.saturating_add(self.lifetime_secs)))
+        Ok((token, self.lapses_at(&record, proof.method())))
     }
 
     /// The session for a bearer token presented with a device id; slides its window.
@@ -154,8 +206,10 @@ impl Sessions {
         if !constant_time_eq(&record.device_hash, &device.hash()) {
             return Err(Error::Unauthorized);
         }
+        let method = parse_method(&record.method)
+            .ok_or_else(|| Error::Internal("a session has an unknown sign-in method".into()))?;
         let now = self.clock.unix_now();
-        if now.saturating_sub(record.last_used_at) > self.lifetime_secs {
+        if method != self.method || now >= self.lapses_at(&record, method) {
             self.store.delete_session(&token_hash).await?;
             return Err(Error::Unauthorized);
         }
@@ -170,22 +224,43 @@ impl Sessions {
             .ok_or_else(|| {
                 Error::Internal("a session's mailbox does not open with the data key".into())
             })?;
-        let method = parse_method(&record.method)
-            .ok_or_else(|| Error::Internal("a session has an unknown sign-in method".into()))?;
+        let touched = SessionRecord {
+            last_used_at: now.max(record.last_used_at),
+            ..record
+        };
         Ok(Session {
             mailbox,
-            mailbox_hash: record.mailbox_hash,
+            mailbox_hash: touched.mailbox_hash,
+            owner_hash: touched.owner_hash,
             method,
             token_hash,
             device,
-            expires_at: now
-                .max(record.last_used_at)
-                .saturating_add(self.lifetime_secs),
+            expires_at: self.lapses_at(&touched, method),
         })
+    }
+
+    /// When a session lapses: idle too long, or (Entra ID) its token checked too long ago.
+    fn lapses_at(&self, record: &SessionRecord, method: AuthMethod) -> i64 {
+        let idle = record.last_used_at.saturating_add(self.idle_secs);
+        match method {
+            AuthMethod::EmailCode => idle,
+            AuthMethod::EntraId => {
+                idle.min(record.validated_at.saturating_add(self.revalidate_secs))
+            }
+        }
     }
 
     pub async fn end(&self, session: &Session) -> Result<(), Error> {
         Ok(self.store.delete_session(&session.token_hash).await?)
+    }
+
+    /// Ends the sessions of another sign-in method than the policy's (at start-up, after an
+    /// admin changed `auth.method`); returns how many.
+    pub async fn end_other_methods(&self) -> Result<u64, Error> {
+        Ok(self
+            .store
+            .delete_sessions_not_of(method_name(self.method))
+            .await?)
     }
 
     /// Ends every session of a mailbox (an admin's `sendsecure sessions revoke`), voids its
@@ -199,6 +274,37 @@ impl Sessions {
             devices: self.store.forget_devices_of(&owner).await?,
         })
     }
+
+    /// The sessions of a mailbox (an admin's `sendsecure sessions list`), most recently used
+    /// first.
+    pub async fn list_mailbox(&self, mailbox: &Address) -> Result<Vec<SessionSummary>, Error> {
+        let mailbox_hash = self.vault.lookup(Purpose::Mailbox, mailbox.as_str());
+        Ok(self
+            .store
+            .list_sessions_of(&mailbox_hash)
+            .await?
+            .into_iter()
+            .map(|record| SessionSummary {
+                device: record.device_hash[..4]
+                    .iter()
+                    .map(|byte| format!("{byte:02x}"))
+                    .collect(),
+                method: record.method,
+                created_at: record.created_at,
+                last_used_at: record.last_used_at,
+            })
+            .collect())
+    }
+}
+
+/// A session as an admin sees it: which device (the first 8 hex digits of its id's SHA-256,
+/// the same for every session of one browser), how it signed in, when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionSummary {
+    pub device: String,
+    pub method: String,
+    pub created_at: i64,
+    pub last_used_at: i64,
 }
 
 fn method_name(method: AuthMethod) -> &'static str {
@@ -221,31 +327,46 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::time::UNIX_EPOCH;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use addin_core::policy::Interval;
 
     use super::*;
     use crate::{clock::ManualClock, store::SqliteStore};
 
     const DAY: Duration = Duration::from_secs(24 * 3600);
+    const HOUR: Duration = Duration::from_secs(3600);
     const DEVICE: &str = "device-0123456789abcdef";
 
     struct Fixture {
-        sessions: Sessions,
+        store: Arc<dyn Store>,
         clock: Arc<ManualClock>,
     }
 
-    async fn fixture() -> Fixture {
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().await.expect("store"));
-        let clock = Arc::new(ManualClock::new(
-            UNIX_EPOCH + Duration::from_secs(1_800_000_000),
-        ));
-        let sessions = Sessions::new(
-            store,
-            Arc::new(Vault::new(&[9; 32])),
-            clock.clone(),
-            30 * DAY,
-        );
-        Fixture { sessions, clock }
+    impl Fixture {
+        async fn new() -> Self {
+            Self {
+                store: Arc::new(SqliteStore::in_memory().await.expect("store")),
+                clock: Arc::new(ManualClock::new(
+                    UNIX_EPOCH + Duration::from_secs(1_800_000_000),
+                )),
+            }
+        }
+
+        /// Sessions under `method`, 30 days idle, Entra ID revalidated every 24 hours.
+        fn sessions(&self, method: AuthMethod) -> Sessions {
+            let auth = AuthSettings {
+                method,
+                reverify_after: Interval::from_secs(30 * 86_400),
+                ..AuthSettings::default()
+            };
+            Sessions::new(
+                Arc::clone(&self.store),
+                Arc::new(Vault::new(&[9; 32])),
+                self.clock.clone(),
+                &auth,
+            )
+        }
     }
 
     fn mailbox() -> Address {
@@ -256,46 +377,53 @@ mod tests {
         DeviceId::parse(DEVICE).expect("valid")
     }
 
+    fn entra(object: &str) -> Proof {
+        Proof::Entra(EntraAccount {
+            tenant: "11111111-1111-1111-1111-111111111111".into(),
+            object: object.into(),
+        })
+    }
+
+    #[track_caller]
+    fn assert_signed_out(result: Result<Session, Error>) {
+        assert!(matches!(result, Err(Error::Unauthorized)), "{result:?}");
+    }
+
     #[tokio::test]
     async fn a_session_works_only_with_its_device() {
-        let f = fixture().await;
-        let (token, _) = f
-            .sessions
-            .issue(&mailbox(), &device(), AuthMethod::EmailCode)
+        let f = Fixture::new().await;
+        let sessions = f.sessions(AuthMethod::EmailCode);
+        let (token, _) = sessions
+            .issue(&mailbox(), &device(), Proof::EmailCode)
             .await
             .expect("issued");
-        let session = f
-            .sessions
-            .authenticate(&token, DEVICE)
-            .await
-            .expect("valid");
+        let session = sessions.authenticate(&token, DEVICE).await.expect("valid");
         assert_eq!(session.mailbox, mailbox());
         assert_eq!(session.method, AuthMethod::EmailCode);
-        assert!(matches!(
-            f.sessions
+        assert_eq!(
+            session.owner_hash, session.mailbox_hash,
+            "the mailbox owns its numbers"
+        );
+        assert_signed_out(
+            sessions
                 .authenticate(&token, "another-device-0123456")
                 .await,
-            Err(Error::Unauthorized)
-        ));
-        assert!(matches!(
-            f.sessions.authenticate("forged-token", DEVICE).await,
-            Err(Error::Unauthorized)
-        ));
+        );
+        assert_signed_out(sessions.authenticate("forged-token", DEVICE).await);
     }
 
     #[tokio::test]
     async fn use_slides_the_window_and_idleness_ends_it() {
-        let f = fixture().await;
-        let (token, expires_at) = f
-            .sessions
-            .issue(&mailbox(), &device(), AuthMethod::EmailCode)
+        let f = Fixture::new().await;
+        let sessions = f.sessions(AuthMethod::EmailCode);
+        let (token, expires_at) = sessions
+            .issue(&mailbox(), &device(), Proof::EmailCode)
             .await
             .expect("issued");
         assert_eq!(expires_at, f.clock.unix_now() + 30 * 86_400);
 
         f.clock.advance(29 * DAY);
-        let slid = f
-            .sessions
+        let slid = sessions
             .authenticate(&token, DEVICE)
             .await
             .expect("day 29 still works");
@@ -306,70 +434,153 @@ mod tests {
         );
 
         f.clock.advance(29 * DAY);
-        f.sessions
+        sessions
             .authenticate(&token, DEVICE)
             .await
             .expect("29 days after the last use");
 
         f.clock.advance(30 * DAY + Duration::from_secs(1));
-        assert!(matches!(
-            f.sessions.authenticate(&token, DEVICE).await,
-            Err(Error::Unauthorized)
-        ));
+        assert_signed_out(sessions.authenticate(&token, DEVICE).await);
         f.clock.advance(Duration::from_secs(1));
-        assert!(
-            matches!(
-                f.sessions.authenticate(&token, DEVICE).await,
-                Err(Error::Unauthorized)
-            ),
-            "and it is gone"
+        assert_signed_out(sessions.authenticate(&token, DEVICE).await);
+    }
+
+    #[tokio::test]
+    async fn an_entra_session_lapses_a_day_after_its_token_was_checked() {
+        let f = Fixture::new().await;
+        let sessions = f.sessions(AuthMethod::EntraId);
+        let (token, expires_at) = sessions
+            .issue(
+                &mailbox(),
+                &device(),
+                entra("2c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"),
+            )
+            .await
+            .expect("issued");
+        assert_eq!(expires_at, f.clock.unix_now() + 86_400);
+
+        f.clock.advance(23 * HOUR);
+        let session = sessions
+            .authenticate(&token, DEVICE)
+            .await
+            .expect("within the day");
+        assert_eq!(
+            session.expires_at,
+            f.clock.unix_now() + 3600,
+            "use does not slide past the revalidation"
         );
+        f.clock.advance(HOUR);
+        assert_signed_out(sessions.authenticate(&token, DEVICE).await);
+    }
+
+    #[tokio::test]
+    async fn an_entra_account_owns_its_numbers_whatever_its_address() {
+        let f = Fixture::new().await;
+        let sessions = f.sessions(AuthMethod::EntraId);
+        let object = "2c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
+        let renamed = Address::parse("a.jansen-devries@huisartsen-oost.nl").expect("valid");
+        let mut owners = Vec::new();
+        for (address, proof) in [
+            (mailbox(), entra(object)),
+            (renamed, entra(object)),
+            (mailbox(), entra("3c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f")),
+        ] {
+            let (token, _) = sessions
+                .issue(&address, &device(), proof)
+                .await
+                .expect("issued");
+            let session = sessions.authenticate(&token, DEVICE).await.expect("valid");
+            assert_ne!(session.owner_hash, session.mailbox_hash);
+            owners.push(session.owner_hash);
+        }
+        assert_eq!(owners[0], owners[1], "renamed, the same account");
+        assert_ne!(owners[0], owners[2], "another account at the same address");
+    }
+
+    #[tokio::test]
+    async fn changing_the_sign_in_method_ends_the_other_methods_sessions() {
+        let f = Fixture::new().await;
+        let before = f.sessions(AuthMethod::EmailCode);
+        let (by_code, _) = before
+            .issue(&mailbox(), &device(), Proof::EmailCode)
+            .await
+            .expect("issued");
+        let (by_entra, _) = before
+            .issue(
+                &mailbox(),
+                &device(),
+                entra("2c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"),
+            )
+            .await
+            .expect("issued");
+        assert_signed_out(before.authenticate(&by_entra, DEVICE).await);
+
+        let after = f.sessions(AuthMethod::EntraId);
+        let (again, _) = after
+            .issue(
+                &mailbox(),
+                &device(),
+                entra("2c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"),
+            )
+            .await
+            .expect("issued");
+        assert_eq!(after.end_other_methods().await.expect("ends"), 1);
+        assert_signed_out(after.authenticate(&by_code, DEVICE).await);
+        after
+            .authenticate(&again, DEVICE)
+            .await
+            .expect("its own method");
     }
 
     #[tokio::test]
     async fn logout_and_revocation_end_sessions() {
-        let f = fixture().await;
-        let (first, _) = f
-            .sessions
-            .issue(&mailbox(), &device(), AuthMethod::EmailCode)
-            .await
-            .expect("issued");
-        let (second, _) = f
-            .sessions
-            .issue(&mailbox(), &device(), AuthMethod::EmailCode)
-            .await
-            .expect("issued");
-        let other = Address::parse("b@huisartsen-oost.nl").expect("valid");
-        let (others, _) = f
-            .sessions
-            .issue(&other, &device(), AuthMethod::EntraId)
-            .await
-            .expect("issued");
+        let f = Fixture::new().await;
+        let sessions = f.sessions(AuthMethod::EmailCode);
+        let issue = |address: Address| {
+            let sessions = &sessions;
+            async move {
+                sessions
+                    .issue(&address, &device(), Proof::EmailCode)
+                    .await
+                    .expect("issued")
+                    .0
+            }
+        };
+        let first = issue(mailbox()).await;
+        let second = issue(mailbox()).await;
+        let others = issue(Address::parse("b@huisartsen-oost.nl").expect("valid")).await;
 
-        let session = f
-            .sessions
-            .authenticate(&first, DEVICE)
-            .await
-            .expect("valid");
-        f.sessions.end(&session).await.expect("ends");
-        assert!(f.sessions.authenticate(&first, DEVICE).await.is_err());
+        let session = sessions.authenticate(&first, DEVICE).await.expect("valid");
+        sessions.end(&session).await.expect("ends");
+        assert_signed_out(sessions.authenticate(&first, DEVICE).await);
 
         assert_eq!(
-            f.sessions
+            sessions
+                .list_mailbox(&mailbox())
+                .await
+                .expect("lists")
+                .len(),
+            1
+        );
+        assert_eq!(
+            sessions
                 .revoke_mailbox(&mailbox())
                 .await
                 .expect("revokes")
                 .sessions,
             1
         );
-        assert!(f.sessions.authenticate(&second, DEVICE).await.is_err());
-        assert_eq!(
-            f.sessions
-                .authenticate(&others, DEVICE)
+        assert_signed_out(sessions.authenticate(&second, DEVICE).await);
+        sessions
+            .authenticate(&others, DEVICE)
+            .await
+            .expect("untouched");
+        assert!(
+            sessions
+                .list_mailbox(&mailbox())
                 .await
-                .expect("untouched")
-                .method,
-            AuthMethod::EntraId
+                .expect("lists")
+                .is_empty()
         );
     }
 

@@ -41,6 +41,8 @@ pub enum Purpose {
     /// What a rate limit counts (a mailbox, a device, a client network): keyed, so the
     /// database holds no client address and no mailbox in a form that can be tried.
     RateLimit,
+    /// An Entra ID account (tenant and object id): the owner of its saved numbers.
+    EntraAccount,
 }
 
 impl Purpose {
@@ -51,6 +53,7 @@ impl Purpose {
             Self::SignInCode => b"sign-in-code",
             Self::ViewerCode => b"viewer-code",
             Self::RateLimit => b"rate-limit",
+            Self::EntraAccount => b"entra-account",
         }
     }
 }

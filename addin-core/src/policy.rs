@@ -124,6 +124,8 @@ mod file {
         pub viewer: ViewerSettings,
         /// How Viewer access codes go by SMS (SPEC §14).
         pub sms: SmsSettings,
+        /// The audit trail (NEN 7513).
+        pub audit: AuditSettings,
     }
 
     impl Default for Policy {
@@ -138,6 +140,24 @@ mod file {
                 relay: RelaySettings::default(),
                 viewer: ViewerSettings::default(),
                 sms: SmsSettings::default(),
+                audit: AuditSettings::default(),
+            }
+        }
+    }
+
+    #[derive(Clone, Debug, PartialEq, Deserialize)]
+    #[serde(default, deny_unknown_fields)]
+    pub struct AuditSettings {
+        /// Audit records older than this are deleted (the chain stays verifiable).
+        pub retention: Interval,
+    }
+
+    impl Default for AuditSettings {
+        fn default() -> Self {
+            Self {
+                // NEN 7513 asks for as long as needed to account for access to patient data;
+                // five years is the common Dutch healthcare practice.
+                retention: Interval::from_secs(5 * 365 * 24 * 3600),
             }
         }
     }
@@ -200,6 +220,9 @@ mod file {
         /// Where tenants' discovery documents are (`{authority}/{tid}/v2.0/…`): another value
         /// for a national cloud, or a local issuer in tests.
         pub authority: String,
+        /// How long a sign-in stands before the panel must show a fresh access token (it does
+        /// so silently): a user disabled in Entra ID is out within this time.
+        pub revalidate_after: Interval,
     }
 
     impl Default for EntraSettings {
@@ -209,6 +232,7 @@ mod file {
                 tenants: Vec::new(),
                 scope: "access_as_user".into(),
                 authority: "https://login.microsoftonline.com".into(),
+                revalidate_after: Interval::from_secs(24 * 3600),
             }
         }
     }

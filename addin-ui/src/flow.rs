@@ -239,6 +239,24 @@ pub async fn sign_in_entra(state: Handle) {
     }
 }
 
+thread_local! {
+    /// When the panel last signed in with Entra ID on its own (`Date.now()`, ms).
+    static LAST_SILENT_SIGN_IN: Cell<f64> = const { Cell::new(f64::NEG_INFINITY) };
+}
+
+/// Entra ID, as the sign-in screen appears (the first time, or when the server asks for a
+/// fresh token every `auth.entra.revalidate_after`): the same as the button, without the
+/// click — MSAL gets the token from Outlook without asking the user. At most once a minute,
+/// so a session the server refuses at once cannot make it loop.
+pub async fn sign_in_entra_silently(state: Handle) {
+    let now = js_sys::Date::now();
+    if now - LAST_SILENT_SIGN_IN.with(Cell::get) < 60_000.0 {
+        return;
+    }
+    LAST_SILENT_SIGN_IN.with(|last| last.set(now));
+    sign_in_entra(state).await;
+}
+
 fn sign_in_message(error: ApiError) -> SignInMessage {
     match error {
         ApiError::Unreachable => SignInMessage::Unreachable,

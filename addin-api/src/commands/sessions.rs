@@ -1,19 +1,20 @@
-//! `sendsecure sessions revoke --mailbox ADDRESS`: an admin ends every session of a mailbox
-//! (SPEC §8), e.g. for a lost laptop or a leaver. Its users must sign in again.
+//! `sendsecure sessions list|revoke --mailbox ADDRESS`: an admin sees a mailbox's sessions
+//! (which devices, how they signed in, when last used), or ends them all (SPEC §8), e.g. for a
+//! lost laptop or a leaver: its users must sign in again.
 //!
 //! It reads the server's storage directly, with the same storage options (and environment
 //! variables) as `serve`, so it works while the server runs and for any number of instances.
 
-use std::{path::PathBuf, sync::Arc, time::Duration};
+use std::{path::PathBuf, sync::Arc};
 
-use addin_core::address::Address;
+use addin_core::{address::Address, policy::AuthSettings};
 use secrecy::SecretString;
 
 use crate::{
     Error,
     app::{SQLITE_FILE, open_store},
     clock::SystemClock,
-    sessions::{Revoked, Sessions},
+    sessions::{Revoked, SessionSummary, Sessions},
     vault::{GENERATED_KEY_FILE, Vault},
 };
 
@@ -25,12 +26,14 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
+    /// List a mailbox's sessions: device, sign-in method, when signed in and last used
+    List(MailboxArgs),
     /// End every session of a mailbox, void its pending sign-in codes and forget its devices
-    Revoke(RevokeArgs),
+    Revoke(MailboxArgs),
 }
 
 #[derive(Debug, clap::Args)]
-pub struct RevokeArgs {
+pub struct MailboxArgs {
     /// The mailbox whose sessions end
     #[arg(long, value_name = "ADDRESS")]
     pub mailbox: String,
@@ -46,7 +49,19 @@ pub struct RevokeArgs {
 }
 
 /// Ends the mailbox's sessions and pending codes, and forgets its devices.
-pub async fn revoke(args: &RevokeArgs) -> Result<Revoked, Error> {
+pub async fn revoke(args: &MailboxArgs) -> Result<Revoked, Error> {
+    let (sessions, mailbox) = open(args).await?;
+    sessions.revoke_mailbox(&mailbox).await
+}
+
+/// The mailbox's sessions, most recently used first.
+pub async fn list(args: &MailboxArgs) -> Result<Vec<SessionSummary>, Error> {
+    let (sessions, mailbox) = open(args).await?;
+    sessions.list_mailbox(&mailbox).await
+}
+
+/// The server's sessions, on its storage and key, and the mailbox asked about.
+async fn open(args: &MailboxArgs) -> Result<(Sessions, Address), Error> {
     let mailbox = Address::parse(&args.mailbox).map_err(|_| Error::InvalidConfig {
         key: "--mailbox",
         problem: "is not a valid e-mail address".into(),
@@ -72,14 +87,14 @@ pub async fn revoke(args: &RevokeArgs) -> Result<Revoked, Error> {
     }
     let (vault, _) = Vault::load(configured_key.as_ref(), &args.data_dir)?;
     let store = open_store(args.database_url.as_deref(), &args.data_dir).await?;
-    // How long sessions last plays no part in ending them.
+    // How long sessions last plays no part in listing or ending them.
     let sessions = Sessions::new(
         store,
         Arc::new(vault),
         Arc::new(SystemClock),
-        Duration::ZERO,
+        &AuthSettings::default(),
     );
-    sessions.revoke_mailbox(&mailbox).await
+    Ok((sessions, mailbox))
 }
 
 fn missing(data_dir: &std::path::Path, problem: &str) -> Error {

@@ -49,6 +49,11 @@ pub(super) const SQLITE: &[Step] = &[
         "sign in per device",
         include_str!("../../migrations/sqlite/0007_sign_in_per_device.sql"),
     ),
+    (
+        8,
+        "session identity",
+        include_str!("../../migrations/sqlite/0008_session_identity.sql"),
+    ),
 ];
 
 pub(super) const POSTGRES: &[Step] = &[
@@ -86,6 +91,11 @@ pub(super) const POSTGRES: &[Step] = &[
         7,
         "sign in per device",
         include_str!("../../migrations/postgres/0007_sign_in_per_device.sql"),
+    ),
+    (
+        8,
+        "session identity",
+        include_str!("../../migrations/postgres/0008_session_identity.sql"),
     ),
 ];
 

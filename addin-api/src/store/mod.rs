@@ -11,6 +11,7 @@ mod migrations;
 mod postgres;
 mod route;
 mod rows;
+mod session;
 mod shared;
 mod sign_in;
 mod sqlite;
@@ -25,6 +26,7 @@ pub use route::{
     DispatchClaim, DispatchRecord, DispatchState, RouteStore, StoredDispatch, ViewerMessageRecord,
     ViewerRecipientRecord,
 };
+pub use session::{SessionRecord, SessionStore};
 pub use sign_in::{RateLimit, SignInCodeRecord, SignInStore};
 pub use sqlite::SqliteStore;
 pub use viewer::{
@@ -47,22 +49,6 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SessionRecord {
-    /// SHA-256 of the bearer token.
-    pub token_hash: Digest,
-    /// SHA-256 of the device id the session was issued to.
-    pub device_hash: Digest,
-    /// Keyed hash of the mailbox: the owner key of pairings and settings.
-    pub mailbox_hash: Digest,
-    /// The mailbox address, sealed.
-    pub mailbox_sealed: Vec<u8>,
-    /// `email-code` or `entra-id`.
-    pub method: String,
-    pub created_at: i64,
-    pub last_used_at: i64,
-}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SettingsRecord {
@@ -98,17 +84,11 @@ pub struct DirectorySnapshot {
 }
 
 #[async_trait]
-pub trait Store: RouteStore + ViewerStore + SignInStore + Send + Sync + std::fmt::Debug {
+pub trait Store:
+    SessionStore + SignInStore + RouteStore + ViewerStore + Send + Sync + std::fmt::Debug
+{
     /// Readiness: the database answers.
     async fn ping(&self) -> StoreResult<()>;
-
-    async fn insert_session(&self, session: &SessionRecord) -> StoreResult<()>;
-    async fn find_session(&self, token_hash: &Digest) -> StoreResult<Option<SessionRecord>>;
-    /// Slides the session's window.
-    async fn touch_session(&self, token_hash: &Digest, last_used_at: i64) -> StoreResult<()>;
-    async fn delete_session(&self, token_hash: &Digest) -> StoreResult<()>;
-    /// Ends every session of a mailbox; returns how many there were.
-    async fn delete_sessions_of(&self, mailbox_hash: &Digest) -> StoreResult<u64>;
 
     async fn put_pairing(
         &self,

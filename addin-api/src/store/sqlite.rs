@@ -12,8 +12,8 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::{
-    AuditRecord, Digest, DirectorySnapshot, SessionRecord, SettingsRecord, Store, StoreResult,
-    migrations, rows, shared,
+    AuditRecord, Digest, DirectorySnapshot, SettingsRecord, Store, StoreResult, migrations, rows,
+    shared,
 };
 
 /// How long a writer waits for another one to finish.
@@ -101,63 +101,6 @@ impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
-    }
-
-    async fn insert_session(&self, session: &SessionRecord) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO sessions \
-             (token_hash, device_hash, mailbox_hash, mailbox_sealed, method, \
-              created_at, last_used_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(session.token_hash.as_slice())
-        .bind(session.device_hash.as_slice())
-        .bind(session.mailbox_hash.as_slice())
-        .bind(session.mailbox_sealed.as_slice())
-        .bind(session.method.as_str())
-        .bind(session.created_at)
-        .bind(session.last_used_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    async fn find_session(&self, token_hash: &Digest) -> StoreResult<Option<SessionRecord>> {
-        let row = sqlx::query(
-            "SELECT token_hash, device_hash, mailbox_hash, mailbox_sealed, method, \
-             created_at, last_used_at \
-             FROM sessions WHERE token_hash = ?",
-        )
-        .bind(token_hash.as_slice())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(rows::session).transpose()
-    }
-
-    async fn touch_session(&self, token_hash: &Digest, last_used_at: i64) -> StoreResult<()> {
-        // Concurrent requests of one session may finish out of order; the window only moves on.
-        sqlx::query("UPDATE sessions SET last_used_at = max(last_used_at, ?) WHERE token_hash = ?")
-            .bind(last_used_at)
-            .bind(token_hash.as_slice())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    async fn delete_session(&self, token_hash: &Digest) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
-            .bind(token_hash.as_slice())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    async fn delete_sessions_of(&self, mailbox_hash: &Digest) -> StoreResult<u64> {
-        let done = sqlx::query("DELETE FROM sessions WHERE mailbox_hash = ?")
-            .bind(mailbox_hash.as_slice())
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
     }
 
     async fn put_pairing(

@@ -17,8 +17,8 @@ use sqlx::{ConnectOptions, Connection, Executor};
 
 use super::{
     AuditRecord, Digest, DirectorySnapshot, DispatchClaim, DispatchRecord, DispatchState,
-    PostgresStore, RateLimit, SessionRecord, SettingsRecord, SignInCodeRecord, SqliteStore, Store,
-    ViewerMessageRecord, ViewerRecipientRecord,
+    PostgresStore, RateLimit, SessionRecord, SessionStore, SettingsRecord, SignInCodeRecord,
+    SqliteStore, Store, ViewerMessageRecord, ViewerRecipientRecord,
     viewer::{CodeLimit, ViewerCodeRecord, ViewerMessageState, ViewerSessionRecord},
 };
 
@@ -57,10 +57,12 @@ fn session(n: u16, m: u16) -> SessionRecord {
         token_hash: token(n),
         device_hash: key(b'D', n),
         mailbox_hash: mailbox(m),
+        owner_hash: key(b'O', m),
         mailbox_sealed: sealed("mailbox", m),
         method: "email-code".to_owned(),
         created_at: T0,
         last_used_at: T0,
+        validated_at: T0,
     }
 }
 

@@ -17,9 +17,9 @@ use addin_api::{
     clock::{Clock, ManualClock},
     config::ServeArgs,
     server::RunningServer,
-    sessions::DeviceId,
+    sessions::{DeviceId, Proof},
 };
-use addin_core::{address::Address, policy::AuthMethod};
+use addin_core::address::Address;
 use base64::Engine as _;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use reqwest::{Method, RequestBuilder, StatusCode, header, header::HeaderMap};
@@ -471,7 +471,7 @@ impl TestApp {
         let (token, _) = self
             .state()
             .sessions
-            .issue(&address, &device, AuthMethod::EmailCode)
+            .issue(&address, &device, Proof::EmailCode)
             .await
             .expect("the session is issued");
         Session { token, device_id }

@@ -14,11 +14,11 @@ use std::{
 
 use addin_api::{
     clock::SystemClock,
-    sessions::{DeviceId, Sessions},
+    sessions::{DeviceId, Proof, Sessions},
     store::PostgresStore,
     vault::Vault,
 };
-use addin_core::{address::Address, policy::AuthMethod};
+use addin_core::{address::Address, policy::AuthSettings};
 use serde_json::json;
 use tempfile::TempDir;
 use tokio::{
@@ -142,14 +142,14 @@ async fn session_in(database_url: &str, mailbox: &str) -> Session {
         Arc::new(store),
         Arc::new(Vault::new(&DATA_KEY)),
         Arc::new(SystemClock),
-        Duration::from_secs(30 * 24 * 60 * 60),
+        &AuthSettings::default(),
     );
     let device_id = new_device_id();
     let (token, _) = sessions
         .issue(
             &Address::parse(mailbox).expect("a valid mailbox"),
             &DeviceId::parse(&device_id).expect("a valid device id"),
-            AuthMethod::EmailCode,
+            Proof::EmailCode,
         )
         .await
         .expect("the session is stored");

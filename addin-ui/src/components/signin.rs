@@ -78,6 +78,14 @@ pub fn SignInScreen() -> Html {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| spawn_local(flow::sign_in_entra(state.clone())))
     };
+    {
+        let state = state.clone();
+        use_effect_with(entra, move |entra| {
+            if *entra {
+                spawn_local(flow::sign_in_entra_silently(state));
+            }
+        });
+    }
 
     let mailbox = html! {
         <div class="field">

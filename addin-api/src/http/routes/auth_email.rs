@@ -11,7 +11,6 @@
 use addin_core::{
     address::Address,
     api::{EmailCodeStart, EmailCodeVerify, IssuedToken, Language},
-    policy::AuthMethod,
 };
 use axum::{
     Json, Router,
@@ -26,7 +25,7 @@ use crate::{
     clock::rfc3339,
     email_code::EmailCodes,
     http::extract::{ApiJson, ClientAddress},
-    sessions::DeviceId,
+    sessions::{DeviceId, Proof},
 };
 
 pub fn router() -> Router<AppState> {
@@ -62,7 +61,7 @@ async fn verify(
         .await?;
     let (token, expires_at) = app
         .sessions
-        .issue(&mailbox, &device, AuthMethod::EmailCode)
+        .issue(&mailbox, &device, Proof::EmailCode)
         .await?;
     Ok(Json(IssuedToken {
         token,

@@ -1,6 +1,6 @@
 //! `POST /api/v1/auth/entra`: sign in with an Entra ID access token for this API (SPEC §8).
 //!
-//! A refused token is a 401 `invalid-access-token` whose message names the reason. When the
+//! A refused token is a 401 `invalid-access-token` that says no more; the reason is logged. When the
 //! organisation signs in with e-mail codes this endpoint answers 403 `method-not-enabled`:
 //! the request is understood, the policy does not allow it, and a panel configured for the
 //! other method learns that from the code rather than from a puzzling 404.
@@ -8,11 +8,16 @@
 use addin_core::{
     address::Address,
     api::{EntraSignIn, IssuedToken},
-    policy::AuthMethod,
 };
 use axum::{Json, Router, extract::State, routing::post};
 
-use crate::{Error, app::AppState, clock::rfc3339, http::extract::ApiJson, sessions::DeviceId};
+use crate::{
+    Error,
+    app::AppState,
+    clock::rfc3339,
+    http::extract::ApiJson,
+    sessions::{DeviceId, Proof},
+};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/auth/entra", post(sign_in))
@@ -31,10 +36,10 @@ async fn sign_in(
         code: "invalid-mailbox",
         message: "mailbox is not a valid e-mail address".into(),
     })?;
-    validator.validate(&request.access_token, &mailbox).await?;
+    let account = validator.validate(&request.access_token, &mailbox).await?;
     let (token, expires_at) = app
         .sessions
-        .issue(&mailbox, &device, AuthMethod::EntraId)
+        .issue(&mailbox, &device, Proof::Entra(account))
         .await?;
     Ok(Json(IssuedToken {
         token,

@@ -35,7 +35,7 @@ async fn read(
     let address = recipient(&raw)?;
     let phone = app
         .pairings
-        .get(&session.mailbox_hash, &address)
+        .get(&session.owner_hash, &address)
         .await?
         .ok_or(Error::NotFound)?;
     Ok(Json(Pairing {
@@ -53,7 +53,7 @@ async fn save(
     let address = recipient(&raw)?;
     let phone = app
         .pairings
-        .put(&session.mailbox_hash, &address, &update.phone)
+        .put(&session.owner_hash, &address, &update.phone)
         .await?;
     Ok(Json(Pairing {
         address: address.as_str().to_owned(),
@@ -67,7 +67,7 @@ async fn remove(
     ApiPath(raw): ApiPath<String>,
 ) -> Result<StatusCode, Error> {
     let address = recipient(&raw)?;
-    match app.pairings.delete(&session.mailbox_hash, &address).await? {
+    match app.pairings.delete(&session.owner_hash, &address).await? {
         true => Ok(StatusCode::NO_CONTENT),
         false => Err(Error::NotFound),
     }

@@ -10,7 +10,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn read(State(app): State<AppState>, session: Session) -> Result<Json<Settings>, Error> {
-    Ok(Json(app.preferences.get(&session.mailbox_hash).await?))
+    Ok(Json(app.preferences.get(&session.owner_hash).await?))
 }
 
 async fn save(
@@ -18,6 +18,6 @@ async fn save(
     session: Session,
     ApiJson(settings): ApiJson<Settings>,
 ) -> Result<Json<Settings>, Error> {
-    app.preferences.put(&session.mailbox_hash, settings).await?;
+    app.preferences.put(&session.owner_hash, settings).await?;
     Ok(Json(settings))
 }

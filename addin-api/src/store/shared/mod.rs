@@ -1,11 +1,12 @@
 //! Queries both backends run as they are: SQLite accepts PostgreSQL's `$N` placeholders
 //! (sqlx binds them by number), and the statements use only SQL both understand
-//! (`ON CONFLICT`, `RETURNING`). [`shared_stores!`] implements [`super::RouteStore`],
-//! [`super::ViewerStore`] and [`super::SignInStore`] with them for `SqliteStore` and
-//! `PostgresStore` alike; what truly
+//! (`ON CONFLICT`, `RETURNING`). [`shared_stores!`] implements [`super::SessionStore`],
+//! [`super::SignInStore`], [`super::RouteStore`] and [`super::ViewerStore`] with them for
+//! `SqliteStore` and `PostgresStore` alike; what truly
 //! differs (locks, pragmas) stays in their own files.
 
 mod route;
+mod session;
 mod sign_in;
 mod viewer;
 
@@ -21,8 +22,7 @@ fn digest(bytes: Vec<u8>, column: &'static str) -> StoreResult<Digest> {
     Digest::try_from(bytes).map_err(|_| StoreError::Corrupt(column))
 }
 
-/// `impl RouteStore`, `impl ViewerStore` and `impl SignInStore` for `$store`, with the shared
-/// queries on its `pool`.
+/// The shared stores' `impl`s for `$store`, with the shared queries on its `pool`.
 macro_rules! shared_stores {
     ($store:ty) => {
         #[async_trait::async_trait]
@@ -255,6 +255,67 @@ macro_rules! shared_stores {
             ) -> super::StoreResult<Vec<super::ViewerMessageState>> {
                 super::shared::Queries(&self.pool)
                     .sweep_viewer(now, idle_before, batch)
+                    .await
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl super::SessionStore for $store {
+            async fn insert_session(
+                &self,
+                session: &super::SessionRecord,
+            ) -> super::StoreResult<()> {
+                super::shared::Queries(&self.pool)
+                    .insert_session(session)
+                    .await
+            }
+
+            async fn find_session(
+                &self,
+                token_hash: &super::Digest,
+            ) -> super::StoreResult<Option<super::SessionRecord>> {
+                super::shared::Queries(&self.pool)
+                    .find_session(token_hash)
+                    .await
+            }
+
+            async fn touch_session(
+                &self,
+                token_hash: &super::Digest,
+                last_used_at: i64,
+            ) -> super::StoreResult<()> {
+                super::shared::Queries(&self.pool)
+                    .touch_session(token_hash, last_used_at)
+                    .await
+            }
+
+            async fn delete_session(&self, token_hash: &super::Digest) -> super::StoreResult<()> {
+                super::shared::Queries(&self.pool)
+                    .delete_session(token_hash)
+                    .await
+            }
+
+            async fn delete_sessions_of(
+                &self,
+                mailbox_hash: &super::Digest,
+            ) -> super::StoreResult<u64> {
+                super::shared::Queries(&self.pool)
+                    .delete_sessions_of(mailbox_hash)
+                    .await
+            }
+
+            async fn list_sessions_of(
+                &self,
+                mailbox_hash: &super::Digest,
+            ) -> super::StoreResult<Vec<super::SessionRecord>> {
+                super::shared::Queries(&self.pool)
+                    .list_sessions_of(mailbox_hash)
+                    .await
+            }
+
+            async fn delete_sessions_not_of(&self, method: &str) -> super::StoreResult<u64> {
+                super::shared::Queries(&self.pool)
+                    .delete_sessions_not_of(method)
                     .await
             }
         }
