@@ -13,9 +13,11 @@ port=${PORT:-3443}
 
 cargo build --release -q -p addin-api --bin sendsecure --example issue_session
 data=$(mktemp -d)
-key=$(head -c 32 /dev/urandom | base64)
+# In the environment, not on the command line, where `ps` would show it.
+SENDSECURE_DATA_KEY=$(head -c 32 /dev/urandom | base64)
+export SENDSECURE_DATA_KEY
 target/release/sendsecure serve --listen "127.0.0.1:$port" --public-url "https://localhost:$port" \
-  --data-dir "$data" --data-key "$key" >"$data/serve.log" 2>&1 &
+  --data-dir "$data" >"$data/serve.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 1 100); do
@@ -24,7 +26,7 @@ for _ in $(seq 1 100); do
 done
 
 export DEVICE=loadtest-device-000000000001
-TOKEN=$(target/release/examples/issue_session --data-dir "$data" --data-key "$key" \
+TOKEN=$(target/release/examples/issue_session --data-dir "$data" \
   --mailbox a.jansen@huisartsen-oost.nl --device "$DEVICE")
 export TOKEN
 

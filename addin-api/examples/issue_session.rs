@@ -5,22 +5,22 @@ use std::{path::PathBuf, sync::Arc};
 
 use addin_api::{
     clock::SystemClock,
+    config::DataKeyArgs,
     sessions::{DeviceId, Proof, Sessions},
     store::SqliteStore,
-    vault::Vault,
+    vault::{Missing, Vault, load_ring},
 };
 use addin_core::{address::Address, policy::AuthSettings};
 use clap::Parser;
-use secrecy::SecretString;
 
 #[derive(Parser)]
 struct Args {
     /// The server's data directory (its SQLite database)
     #[arg(long)]
     data_dir: PathBuf,
-    /// The server's data key (base64)
-    #[arg(long)]
-    data_key: String,
+    // The server's data keys, as `serve` reads them (SENDSECURE_DATA_KEY, …).
+    #[command(flatten)]
+    keys: DataKeyArgs,
     #[arg(long)]
     mailbox: String,
     #[arg(long)]
@@ -31,7 +31,13 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let store = Arc::new(SqliteStore::open(&args.data_dir.join("sendsecure.db")).await?);
-    let (vault, _) = Vault::load(Some(&SecretString::from(args.data_key)), &args.data_dir)?;
+    let keys = load_ring(
+        &args.keys,
+        &args.data_dir,
+        |name| std::env::var(name).ok(),
+        Missing::Refuse,
+    )?;
+    let vault = Vault::load(&keys.keys, store.as_ref()).await?;
     let sessions = Sessions::new(
         store,
         Arc::new(vault),

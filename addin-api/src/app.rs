@@ -10,7 +10,6 @@ use std::{
 
 use addin_core::policy::Policy;
 use lettre::message::Mailbox;
-use secrecy::SecretString;
 
 use crate::{
     Error,
@@ -30,7 +29,7 @@ use crate::{
     sessions::Sessions,
     sms::SmsGateway,
     store::{PostgresStore, SqliteStore, Store},
-    vault::{KeyOrigin, Vault},
+    vault::{self, KeyOrigin, Missing, Vault},
     viewer::{Intake, Viewer, access::ClientLimits},
 };
 
@@ -100,25 +99,29 @@ impl App {
         clock: Arc<dyn Clock>,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Started, Error> {
-        let policy = policy_file::load(args.policy.as_deref(), env)?;
+        let policy = policy_file::load(args.policy.as_deref(), &env)?;
         let entra = EntraConfig::from_policy(&policy, args.policy.as_deref())?;
+        let keys = vault::load_ring(&args.keys, &args.data_dir, &env, Missing::Generate)?;
         std::fs::create_dir_all(&args.data_dir).map_err(|source| Error::DataDir {
             path: args.data_dir.clone(),
             source,
         })?;
 
         let store = open_store(args.database_url.as_deref(), &args.data_dir).await?;
-        let (vault, key_origin) = Vault::load(
-            args.data_key.clone().map(SecretString::from).as_ref(),
-            &args.data_dir,
-        )?;
-        if let KeyOrigin::DataDir { generated } = key_origin {
+        let vault = Arc::new(Vault::load(&keys.keys, store.as_ref()).await?);
+        let ring: Vec<String> = vault.key_ids().iter().map(ToString::to_string).collect();
+        tracing::info!(
+            from = %keys.origin,
+            ring = %ring.join(","),
+            index_key = %vault.index_key_id(),
+            "data keys: new values are sealed with the first of the ring"
+        );
+        if let KeyOrigin::DataDir { generated } = keys.origin {
             tracing::warn!(
                 generated,
-                "the data key is kept in the data directory; in production give it as SENDSECURE_DATA_KEY so it is not stored beside the data"
+                "the data key is kept in the data directory; in production give the keys in SENDSECURE_DATA_KEYS or --data-key-file so they are not stored beside the data"
             );
         }
-        let vault = Arc::new(vault);
         let base_url = base_url(&args.public_url);
         let key_file = args
             .send_token_key
@@ -128,6 +131,10 @@ impl App {
         if generated {
             tracing::info!("generated the send-token signing key");
         }
+        tracing::info!(
+            kids = %signer.kids().join(","),
+            "send-token keys: tokens are signed with the first"
+        );
 
         let email_codes = EmailCodes::for_policy(
             &policy,
@@ -192,7 +199,7 @@ impl App {
             sessions,
             pairings: Pairings::new(Arc::clone(&store), Arc::clone(&vault), Arc::clone(&clock)),
             preferences: Preferences::new(Arc::clone(&store), Arc::clone(&clock)),
-            audit: Audit::new(Arc::clone(&store), Arc::clone(&clock)),
+            audit: Audit::new(Arc::clone(&store), Arc::clone(&vault), Arc::clone(&clock)),
             dispatches: Dispatches::new(Arc::clone(&store), Arc::clone(&vault), Arc::clone(&clock)),
             viewer: Viewer {
                 intake: Intake::new(

@@ -4,6 +4,7 @@
 use addin_core::{
     address::Address,
     draft::Draft,
+    policy::Policy,
     verdict::{PhoneStatus, Route, Verdict},
 };
 
@@ -42,12 +43,14 @@ pub async fn issue_send_token(
     session: &Session,
     draft: Draft,
 ) -> Result<IssuedSendToken, Error> {
-    // The token is the relay's proof of who sent what (NTA 7516 non-repudiation): it may only
-    // name the mailbox this session proved ownership of. A shared mailbox signs in on its own.
-    if Address::parse(&draft.sender).as_ref() != Ok(&session.mailbox) {
+    let sender = Address::parse(&draft.sender).ok();
+    if !sender
+        .as_ref()
+        .is_some_and(|sender| may_send_as(&app.policy, &session.mailbox, sender))
+    {
         return Err(Error::Forbidden {
-            code: "sender-not-signed-in",
-            message: "the draft's sender is not the mailbox this session signed in with; sign in with that mailbox".into(),
+            code: "sender-not-in-organisation",
+            message: "the draft's sender is neither the signed-in mailbox nor another mailbox of the organisation".into(),
         });
     }
     let verdict = check_draft(app, session, draft).await?;
@@ -58,10 +61,97 @@ pub async fn issue_send_token(
         .signer
         .issue(coverage::digest(&session.device, &verdict), app.clock.now())?;
     app.dispatches
-        .record(&issued, &session.owner_hash, &Dispatch::of(&verdict))
+        .record(
+            &issued,
+            &session.owner_hash,
+            &Dispatch::of(&verdict, &session.mailbox),
+        )
         .await?;
     app.audit
-        .send_token_issued(&session.mailbox_hash, &verdict, &issued)
+        .send_token_issued(session, &verdict, &issued)
         .await?;
     Ok(issued)
+}
+
+/// Whether a user signed in as `signed_in` may check and send as `sender`: their own mailbox,
+/// or another mailbox of the organisation — a shared or delegated one (seed 002 §2.3). That
+/// the user holds Send As or Send on Behalf rights on it is Exchange's to enforce: the relay
+/// takes mail only from Exchange, and only with the `From` the token was issued for. Without
+/// `organisation.domains` (Entra ID may leave it unset) the organisation is the signed-in
+/// mailbox's domain.
+pub fn may_send_as(policy: &Policy, signed_in: &Address, sender: &Address) -> bool {
+    if sender == signed_in {
+        return true;
+    }
+    if policy.organisation.domains.is_empty() {
+        sender.domain() == signed_in.domain()
+    } else {
+        policy.organisation.includes(sender) && policy.organisation.includes(signed_in)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use addin_core::address::Domain;
+
+    use super::*;
+
+    fn address(raw: &str) -> Address {
+        Address::parse(raw).expect("an address")
+    }
+
+    fn policy(domains: &[&str]) -> Policy {
+        let mut policy = Policy::default();
+        policy.organisation.domains = domains
+            .iter()
+            .map(|domain| Domain::parse(domain).expect("a domain"))
+            .collect();
+        policy
+    }
+
+    #[test]
+    fn a_user_sends_as_their_own_mailbox_and_the_organisations_shared_ones() {
+        let policy = policy(&["huisartsen-oost.nl", "hao-zorg.nl"]);
+        let user = address("a.jansen@huisartsen-oost.nl");
+        assert!(may_send_as(&policy, &user, &user));
+        assert!(may_send_as(
+            &policy,
+            &user,
+            &address("praktijk@huisartsen-oost.nl")
+        ));
+        assert!(may_send_as(
+            &policy,
+            &user,
+            &address("assistentie@hao-zorg.nl")
+        ));
+        assert!(!may_send_as(
+            &policy,
+            &user,
+            &address("praktijk@ziekenhuis-west.nl")
+        ));
+        assert!(
+            !may_send_as(
+                &policy,
+                &address("x@gmail.com"),
+                &address("praktijk@huisartsen-oost.nl")
+            ),
+            "a mailbox outside the organisation speaks for none of it"
+        );
+    }
+
+    #[test]
+    fn without_organisation_domains_the_organisation_is_the_users_domain() {
+        let policy = policy(&[]);
+        let user = address("a.jansen@huisartsen-oost.nl");
+        assert!(may_send_as(
+            &policy,
+            &user,
+            &address("praktijk@huisartsen-oost.nl")
+        ));
+        assert!(!may_send_as(
+            &policy,
+            &user,
+            &address("praktijk@ziekenhuis-west.nl")
+        ));
+    }
 }

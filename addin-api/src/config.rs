@@ -30,9 +30,8 @@ pub struct ServeArgs {
     /// postgres://… to share one database between instances [default: SQLite in the data dir]
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
-    /// 32 bytes in base64 that encrypt saved phone numbers [default: generated into the data dir]
-    #[arg(long, env = "SENDSECURE_DATA_KEY", hide_env_values = true)]
-    pub data_key: Option<String>,
+    #[command(flatten)]
+    pub keys: DataKeyArgs,
     /// The send-token signing key (PKCS#8 PEM, P-256); instances behind one load balancer
     /// share it [default: generated into the data dir]
     #[arg(long, env = "SENDSECURE_SEND_TOKEN_KEY")]
@@ -61,6 +60,46 @@ pub struct ServeArgs {
     /// the add-in [default: a fixed GUID for development only]
     #[arg(long, env = "SENDSECURE_ADDIN_ID", default_value = crate::manifest::DEVELOPMENT_ADDIN_ID, hide_default_value = true, value_parser = crate::manifest::AddinId::parse)]
     pub addin_id: crate::manifest::AddinId,
+}
+
+/// Where the data key ring is read from, for `serve` and every command that opens its data.
+/// The environment's `SENDSECURE_DATA_KEYS` (newest first) or `SENDSECURE_DATA_KEY` (one key)
+/// are read by [`crate::vault::load_ring`]: they have no flag, because a key on the command
+/// line shows in `ps`.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct DataKeyArgs {
+    /// A file of data keys, one base64 key (32 bytes) per line, newest first; `#` starts a
+    /// comment [default: SENDSECURE_DATA_KEYS or SENDSECURE_DATA_KEY, else data-key in the
+    /// data dir]
+    #[arg(long, env = "SENDSECURE_DATA_KEY_FILE", value_name = "FILE")]
+    pub data_key_file: Option<PathBuf>,
+    /// Refused; only here to say so, without keeping the key it was given.
+    #[arg(long = "data-key", hide = true, num_args = 0..=1, default_missing_value = "", value_parser = refuse_key)]
+    pub data_key: Option<RefusedKey>,
+}
+
+/// A `--data-key` was given; its value is dropped unread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RefusedKey;
+
+fn refuse_key(_: &str) -> Result<RefusedKey, std::convert::Infallible> {
+    Ok(RefusedKey)
+}
+
+impl DataKeyArgs {
+    /// Refuses a `--data-key`: a key on the command line shows in `ps` to every user of the
+    /// machine.
+    pub fn refuse_command_line_key(&self) -> Result<(), Error> {
+        match self.data_key {
+            Some(RefusedKey) => Err(Error::InvalidConfig {
+                key: "--data-key",
+                problem: "is refused: a key on the command line shows in `ps`; give the keys in \
+                          SENDSECURE_DATA_KEYS or in a file named by --data-key-file"
+                    .into(),
+            }),
+            None => Ok(()),
+        }
+    }
 }
 
 impl ServeArgs {

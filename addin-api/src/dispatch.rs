@@ -6,6 +6,7 @@
 use std::{sync::Arc, time::Duration};
 
 use addin_core::{
+    address::Address,
     draft::Field,
     finding::FindingCode,
     verdict::{PhoneStatus, Route, Verdict},
@@ -28,7 +29,12 @@ const DELIVERY_LEASE: Duration = Duration::from_secs(10 * 60);
 /// What was checked. Addresses are normalised (SPEC §5.2).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dispatch {
+    /// As whom: the mail's `From`, the signed-in mailbox or a shared one of the organisation.
     pub sender: String,
+    /// Who: the mailbox whose session asked for the token. Absent in dispatches recorded
+    /// before shared mailboxes, which were always the sender's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_in: Option<String>,
     pub recipients: Vec<DispatchRecipient>,
     pub attachments: AttachmentSummary,
     /// The subject asked for English (`(EN)`) and a Viewer recipient will be notified.
@@ -55,10 +61,11 @@ pub struct AttachmentSummary {
 }
 
 impl Dispatch {
-    /// The dispatch of a verdict that allows secure sending.
-    pub fn of(verdict: &Verdict) -> Self {
+    /// The dispatch of a verdict that allows secure sending, asked for by `signed_in`.
+    pub fn of(verdict: &Verdict, signed_in: &Address) -> Self {
         Self {
             sender: verdict.sender.address.clone(),
+            signed_in: Some(signed_in.as_str().to_owned()),
             recipients: verdict
                 .recipients
                 .iter()
@@ -87,6 +94,13 @@ impl Dispatch {
                 .iter()
                 .any(|finding| finding.code == FindingCode::ViewerLanguageEn),
         }
+    }
+
+    /// Whether `mail_from`, the relay's envelope sender, is one the token was issued for: the
+    /// `From` (Send As), or the signed-in delegate (Exchange may put the delegate in the
+    /// envelope when sending on behalf of a shared mailbox).
+    pub fn sent_by(&self, mail_from: &Address) -> bool {
+        mail_from.as_str() == self.sender || self.signed_in.as_deref() == Some(mail_from.as_str())
     }
 
     /// The recipient with this normalised address.
@@ -229,7 +243,7 @@ impl Dispatches {
 }
 
 /// A sealed dispatch opens only under its own token id.
-fn context(token_id: &str) -> Vec<u8> {
+pub(crate) fn context(token_id: &str) -> Vec<u8> {
     format!("dispatch:{token_id}").into_bytes()
 }
 
@@ -312,6 +326,10 @@ mod tests {
         }
     }
 
+    fn signed_in() -> Address {
+        Address::parse("a.jansen@huisartsen-oost.nl").expect("an address")
+    }
+
     async fn dispatches() -> (Dispatches, Arc<ManualClock>) {
         let clock = Arc::new(ManualClock::new(
             UNIX_EPOCH + Duration::from_secs(1_800_000_000),
@@ -332,7 +350,7 @@ mod tests {
 
     #[test]
     fn a_dispatch_keeps_what_the_relay_needs() {
-        let dispatch = Dispatch::of(&verdict());
+        let dispatch = Dispatch::of(&verdict(), &signed_in());
         assert_eq!(dispatch.sender, "a.jansen@huisartsen-oost.nl");
         assert_eq!(
             dispatch.recipients[0].phone.as_deref(),
@@ -355,10 +373,26 @@ mod tests {
         assert!(dispatch.recipient("someone@else.nl").is_none());
     }
 
+    #[test]
+    fn a_shared_mailbox_dispatch_knows_who_and_as_whom() {
+        let mut verdict = verdict();
+        verdict.sender.address = "praktijk@huisartsen-oost.nl".into();
+        let dispatch = Dispatch::of(&verdict, &signed_in());
+        assert_eq!(dispatch.sender, "praktijk@huisartsen-oost.nl");
+        assert_eq!(
+            dispatch.signed_in.as_deref(),
+            Some("a.jansen@huisartsen-oost.nl")
+        );
+        let address = |raw| Address::parse(raw).expect("an address");
+        assert!(dispatch.sent_by(&address("praktijk@huisartsen-oost.nl")));
+        assert!(dispatch.sent_by(&address("a.jansen@huisartsen-oost.nl")));
+        assert!(!dispatch.sent_by(&address("b.devries@huisartsen-oost.nl")));
+    }
+
     #[tokio::test]
     async fn a_recorded_dispatch_opens_and_is_sealed() {
         let (dispatches, _) = dispatches().await;
-        let dispatch = Dispatch::of(&verdict());
+        let dispatch = Dispatch::of(&verdict(), &signed_in());
         dispatches
             .record(&token("jti-1"), &[9; 32], &dispatch)
             .await
@@ -391,7 +425,11 @@ mod tests {
     async fn a_token_serves_one_message_one_delivery_at_a_time() {
         let (dispatches, _) = dispatches().await;
         dispatches
-            .record(&token("jti-1"), &[9; 32], &Dispatch::of(&verdict()))
+            .record(
+                &token("jti-1"),
+                &[9; 32],
+                &Dispatch::of(&verdict(), &signed_in()),
+            )
             .await
             .expect("recorded");
         let claim = |id: &'static str| dispatches.claim("jti-1", id);
@@ -435,7 +473,11 @@ mod tests {
     async fn a_delivery_that_died_is_taken_over_after_its_lease() {
         let (dispatches, clock) = dispatches().await;
         dispatches
-            .record(&token("jti-1"), &[9; 32], &Dispatch::of(&verdict()))
+            .record(
+                &token("jti-1"),
+                &[9; 32],
+                &Dispatch::of(&verdict(), &signed_in()),
+            )
             .await
             .expect("recorded");
         assert_eq!(
@@ -458,7 +500,11 @@ mod tests {
     async fn handed_over_parts_are_remembered_once() {
         let (dispatches, _) = dispatches().await;
         dispatches
-            .record(&token("jti-1"), &[9; 32], &Dispatch::of(&verdict()))
+            .record(
+                &token("jti-1"),
+                &[9; 32],
+                &Dispatch::of(&verdict(), &signed_in()),
+            )
             .await
             .expect("recorded");
         for parts in [&["next-hop:1", "notification:0"][..], &["next-hop:1"]] {

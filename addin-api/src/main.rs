@@ -31,6 +31,10 @@ enum Command {
     ExchangeSetup(commands::exchange_setup::Args),
     /// Manage Viewer messages: `viewer withdraw --reference KENMERK`
     Viewer(commands::viewer::Args),
+    /// Check or export the audit trail: `audit verify`, `audit export --format jsonl|csv`
+    Audit(commands::audit::Args),
+    /// The data key ring and the send-token key: `keys status|rotate|rotate-send-token`
+    Keys(commands::keys::Args),
 }
 
 fn main() -> ExitCode {
@@ -100,11 +104,81 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Audit(commands::audit::Args {
+            command: commands::audit::Command::Verify(args),
+        }) => {
+            let runtime =
+                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            let verification = runtime.block_on(commands::audit::verify(&args))?;
+            print_verification(&verification)
+        }
+        Command::Audit(commands::audit::Args {
+            command: commands::audit::Command::Export(args),
+        }) => {
+            let runtime =
+                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            runtime.block_on(commands::audit::export(&args, &mut out))?;
+            out.flush()
+                .context("cannot write the export to standard output")
+        }
+        Command::Keys(commands::keys::Args {
+            command: commands::keys::Command::Status(args),
+        }) => {
+            let runtime =
+                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            println!("{}", runtime.block_on(commands::keys::status(&args))?);
+            Ok(())
+        }
+        Command::Keys(commands::keys::Args {
+            command: commands::keys::Command::Rotate(args),
+        }) => {
+            let runtime =
+                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            for rotated in runtime.block_on(commands::keys::rotate(&args))? {
+                println!("{rotated}");
+            }
+            Ok(())
+        }
+        Command::Keys(commands::keys::Args {
+            command: commands::keys::Command::RotateSendToken(args),
+        }) => {
+            println!("{}", commands::keys::rotate_send_token(&args)?);
+            Ok(())
+        }
         Command::Check(args) => {
             let verdict = commands::check::run(&args, |name| std::env::var(name).ok())?;
             print_json(&verdict).context("cannot write the verdict to standard output")
         }
     }
+}
+
+/// The verification's summary, then one line per problem; a trail that is not whole fails.
+fn print_verification(verification: &addin_api::audit::chain::Verification) -> anyhow::Result<()> {
+    let span = match (verification.first, verification.last) {
+        (Some(first), Some(last)) => format!("records {first}-{last}"),
+        _ => "no records".to_owned(),
+    };
+    println!(
+        "{} chained records ({span}), {} from before the chain; head {}",
+        verification.records,
+        verification.before_chain,
+        hex_of(&verification.head_hash)
+    );
+    for problem in &verification.problems {
+        println!("{problem}");
+    }
+    anyhow::ensure!(
+        verification.intact(),
+        "the audit trail is not whole: {} problem(s)",
+        verification.problems.len()
+    );
+    println!("the audit trail is whole");
+    Ok(())
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// Bad input is the caller's to fix: 2, as clap uses for bad arguments. Anything else: 1.

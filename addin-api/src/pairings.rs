@@ -103,7 +103,8 @@ impl Pairings {
     }
 }
 
-fn context(owner: &Digest, recipient: &Digest) -> [u8; 64] {
+/// A saved number opens only in its own row: the owner's and the recipient's lookup keys.
+pub(crate) fn context(owner: &Digest, recipient: &Digest) -> [u8; 64] {
     let mut context = [0u8; 64];
     context[..32].copy_from_slice(owner);
     context[32..].copy_from_slice(recipient);

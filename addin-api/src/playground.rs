@@ -18,8 +18,8 @@ use lettre::{
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Error, app::App, outgoing_mail::Transport, relay::message::TOKEN_HEADER, send_token,
-    sessions::Session,
+    Error, app::App, checking::may_send_as, outgoing_mail::Transport, relay::message::TOKEN_HEADER,
+    send_token, sessions::Session,
 };
 
 /// The playground's attachments are made up of this many bytes at most, whatever size the
@@ -116,13 +116,15 @@ pub async fn hand_to_relay(
             message: "the playground hands mail to the relay only while relay.next_hop is unset (development): it never delivers real mail".into(),
         });
     }
-    if Address::parse(&mail.from).as_ref() != Ok(&session.mailbox) {
-        return Err(Error::Forbidden {
-            code: "sender-not-signed-in",
-            message: "the mail's sender is not the mailbox this session signed in with".into(),
-        });
-    }
-    let sender_domain = session.mailbox.domain().to_owned();
+    // As Exchange would: a shared mailbox of the organisation, or the user's own.
+    let from = Address::parse(&mail.from)
+        .ok()
+        .filter(|from| may_send_as(&app.policy, &session.mailbox, from))
+        .ok_or_else(|| Error::Forbidden {
+            code: "sender-not-in-organisation",
+            message: "the mail's sender is neither the signed-in mailbox nor another mailbox of the organisation".into(),
+        })?;
+    let sender_domain = from.domain().to_owned();
     let internal = |address: &Address| {
         address.domain() == sender_domain
             || app
@@ -166,7 +168,7 @@ pub async fn hand_to_relay(
         });
     };
 
-    let answer = submit(relay, session, mail, token, &outside).await?;
+    let answer = submit(relay, &from, mail, token, &outside).await?;
     let routes = match answer.code {
         200..300 => routes_of(app, session, token).await?,
         _ => Vec::new(),
@@ -194,7 +196,7 @@ pub async fn hand_to_relay(
 /// The MIME message Outlook would have sent, handed to the relay on loopback.
 async fn submit(
     relay: std::net::SocketAddr,
-    session: &Session,
+    from: &Address,
     mail: &PlaygroundMail,
     token: &str,
     outside: &[Address],
@@ -208,7 +210,7 @@ async fn submit(
     };
     // Exchange gives every message a Message-ID; `None` has lettre make one.
     let mut builder = lettre::Message::builder()
-        .from(mailbox(session.mailbox.as_str())?)
+        .from(mailbox(from.as_str())?)
         .message_id(None)
         .subject(mail.subject.clone());
     for to in &mail.to {
@@ -229,7 +231,7 @@ async fn submit(
     let mut raw = format!("{TOKEN_HEADER}: {token}\r\n").into_bytes();
     raw.extend(message.formatted());
     let envelope = Envelope::new(
-        Some(mailbox(session.mailbox.as_str())?.email),
+        Some(mailbox(from.as_str())?.email),
         outside
             .iter()
             .map(|address| mailbox(address.as_str()).map(|m| m.email))

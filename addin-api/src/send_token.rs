@@ -9,10 +9,16 @@
 //! The ES256 (ECDSA P-256) key is generated on first start and kept in the data directory. Its
 //! `kid` is derived from the public key, so it stays the same across restarts and a verifier
 //! that caches the JWKS keeps working.
+//!
+//! A rollover (`sendsecure keys rotate-send-token`) moves the key to
+//! `send-token-key.previous.pem` and puts a new one in its place. Tokens are signed with the
+//! new key only; the JWKS publishes both, current first, and the relay accepts either, by
+//! `kid`, because Exchange may hand over mail with an older token for up to
+//! `relay.accept_within`. After that the previous file can be deleted.
 
 use std::{
     fs, io,
-    path::Path,
+    path::{Path, PathBuf},
     time::{Duration, SystemTime},
 };
 
@@ -44,7 +50,8 @@ pub struct SendTokenSigner {
     kid: String,
     key: EncodingKey,
     verifier: SendTokenVerifier,
-    jwk: serde_json::Value,
+    /// The current key's JWK, then the previous key's during a rollover.
+    jwks: Vec<serde_json::Value>,
 }
 
 impl std::fmt::Debug for SendTokenSigner {
@@ -105,16 +112,14 @@ pub struct VerifiedToken {
 
 impl SendTokenSigner {
     /// The key in `key_file`, generated there when missing; `true` when it was generated.
-    /// Instances behind one load balancer must share the file (`--send-token-key`).
+    /// Instances behind one load balancer must share the file (`--send-token-key`). The
+    /// previous key beside it ([`previous_key_file`]), if any, is published and accepted too.
     pub fn load_or_create(key_file: &Path, issuer: &str) -> Result<(Self, bool), Error> {
         let path = key_file.to_owned();
         let (pem, generated) = match fs::read_to_string(&path) {
             Ok(pem) => (pem, false),
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(|error| {
-                    Error::Internal(format!("cannot generate the send-token key: {error}"))
-                })?;
-                let pem = key.serialize_pem();
+                let pem = generate_pem()?;
                 vault::write_private(&path, pem.as_bytes()).map_err(|source| Error::DataDir {
                     path: path.clone(),
                     source,
@@ -123,43 +128,32 @@ impl SendTokenSigner {
             }
             Err(source) => return Err(Error::DataDir { path, source }),
         };
-        let invalid = |problem: String| Error::InvalidConfig {
-            key: "send_token_key",
-            problem: format!(
-                "({}) {problem}; delete the file to generate a new key",
-                path.display()
-            ),
-        };
-        let key = KeyPair::from_pem(&pem)
-            .map_err(|error| invalid(format!("is not a PKCS#8 private key in PEM: {error}")))?;
-        if !key.is_compatible(&PKCS_ECDSA_P256_SHA256) {
-            return Err(invalid("is not an ECDSA P-256 key".into()));
+        let current = SigningKey::parse(&pem, &path)?;
+        let previous_path = previous_key_file(&path);
+        let previous = match fs::read_to_string(&previous_path) {
+            Ok(pem) => Some(SigningKey::parse(&pem, &previous_path)?),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => None,
+            Err(source) => {
+                return Err(Error::DataDir {
+                    path: previous_path,
+                    source,
+                });
+            }
         }
-        // The uncompressed point: 0x04 ‖ x ‖ y, 32 bytes each.
-        let point = key.public_key_raw();
-        let (Some(x), Some(y)) = (point.get(1..33), point.get(33..65)) else {
-            return Err(invalid("holds a malformed public key".into()));
-        };
-        let kid = BASE64URL.encode(&vault::sha256(point)[..KID_BYTES]);
-        let (x, y) = (BASE64URL.encode(x), BASE64URL.encode(y));
-        let public = DecodingKey::from_ec_components(&x, &y)
-            .map_err(|error| invalid(format!("holds an unusable public key: {error}")))?;
-        let jwk = serde_json::json!({
-            "kty": "EC",
-            "crv": "P-256",
-            "x": x,
-            "y": y,
-            "kid": kid,
-            "alg": "ES256",
-            "use": "sig",
-        });
+        .filter(|previous| previous.kid != current.kid);
+        let keys: Vec<&SigningKey> = std::iter::once(&current).chain(&previous).collect();
         let signer = Self {
             issuer: issuer.to_owned(),
-            kid,
+            kid: current.kid.clone(),
             // rcgen keeps the key as PKCS#8 DER, the form jsonwebtoken (ring) signs with.
-            key: EncodingKey::from_ec_der(key.serialized_der()),
-            verifier: SendTokenVerifier::new(issuer, public),
-            jwk,
+            key: EncodingKey::from_ec_der(current.pair.serialized_der()),
+            verifier: SendTokenVerifier::new(
+                issuer,
+                keys.iter()
+                    .map(|key| (key.kid.clone(), key.public.clone()))
+                    .collect(),
+            ),
+            jwks: keys.iter().map(|key| key.jwk.clone()).collect(),
         };
         Ok((signer, generated))
     }
@@ -190,15 +184,168 @@ impl SendTokenSigner {
         })
     }
 
-    /// The public key as a JWK Set, for `/.well-known/jwks.json`.
+    /// The public keys as a JWK Set, for `/.well-known/jwks.json`: the current key, then the
+    /// previous one during a rollover.
     pub fn jwks(&self) -> serde_json::Value {
-        serde_json::json!({ "keys": [self.jwk] })
+        serde_json::json!({ "keys": self.jwks })
+    }
+
+    /// The `kid`s of the keys tokens are accepted with, the signing one first.
+    pub fn kids(&self) -> Vec<&str> {
+        self.verifier
+            .keys
+            .iter()
+            .map(|(kid, _)| kid.as_str())
+            .collect()
     }
 
     /// What the relay checks tokens with: the public key only.
     pub fn verifier(&self) -> &SendTokenVerifier {
         &self.verifier
     }
+}
+
+/// A signing key read from its PEM file, with what is published and checked of it.
+struct SigningKey {
+    kid: String,
+    pair: KeyPair,
+    public: DecodingKey,
+    jwk: serde_json::Value,
+}
+
+impl SigningKey {
+    fn parse(pem: &str, path: &Path) -> Result<Self, Error> {
+        let invalid = |problem: String| Error::InvalidConfig {
+            key: "send_token_key",
+            problem: format!(
+                "({}) {problem}; delete the file to generate a new key",
+                path.display()
+            ),
+        };
+        let pair = KeyPair::from_pem(pem)
+            .map_err(|error| invalid(format!("is not a PKCS#8 private key in PEM: {error}")))?;
+        if !pair.is_compatible(&PKCS_ECDSA_P256_SHA256) {
+            return Err(invalid("is not an ECDSA P-256 key".into()));
+        }
+        // The uncompressed point: 0x04 ‖ x ‖ y, 32 bytes each.
+        let point = pair.public_key_raw();
+        let (Some(x), Some(y)) = (point.get(1..33), point.get(33..65)) else {
+            return Err(invalid("holds a malformed public key".into()));
+        };
+        let kid = BASE64URL.encode(&vault::sha256(point)[..KID_BYTES]);
+        let (x, y) = (BASE64URL.encode(x), BASE64URL.encode(y));
+        let public = DecodingKey::from_ec_components(&x, &y)
+            .map_err(|error| invalid(format!("holds an unusable public key: {error}")))?;
+        let jwk = serde_json::json!({
+            "kty": "EC",
+            "crv": "P-256",
+            "x": x,
+            "y": y,
+            "kid": kid,
+            "alg": "ES256",
+            "use": "sig",
+        });
+        Ok(Self {
+            kid,
+            pair,
+            public,
+            jwk,
+        })
+    }
+}
+
+fn generate_pem() -> Result<String, Error> {
+    KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)
+        .map(|key| key.serialize_pem())
+        .map_err(|error| Error::Internal(format!("cannot generate the send-token key: {error}")))
+}
+
+/// Where the previous key of a rollover is kept: beside the key file, e.g.
+/// `send-token-key.previous.pem` beside `send-token-key.pem`.
+pub fn previous_key_file(key_file: &Path) -> PathBuf {
+    let stem = key_file.file_stem().unwrap_or_default().to_string_lossy();
+    let name = match key_file.extension() {
+        Some(extension) => format!("{stem}.previous.{}", extension.to_string_lossy()),
+        None => format!("{stem}.previous"),
+    };
+    key_file.with_file_name(name)
+}
+
+/// A send-token key rollover that was made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rollover {
+    /// The `kid` of the key that signed until now.
+    pub previous_kid: String,
+    pub previous_file: PathBuf,
+    /// The `kid` of the new signing key.
+    pub current_kid: String,
+}
+
+impl std::fmt::Display for Rollover {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "send tokens are signed with the new key {} once the servers restart",
+            self.current_kid
+        )?;
+        write!(
+            f,
+            "the key {} is kept in {} and still accepted: delete that file once the policy's \
+             relay.accept_within has passed since every server restarted",
+            self.previous_kid,
+            self.previous_file.display()
+        )
+    }
+}
+
+/// Starts a rollover: the key in `key_file` becomes the previous key (replacing an older
+/// previous one) and a new key takes its place. Servers read both when they (re)start.
+pub fn roll_over(key_file: &Path) -> Result<Rollover, Error> {
+    let pem = fs::read_to_string(key_file).map_err(|source| match source.kind() {
+        io::ErrorKind::NotFound => Error::InvalidConfig {
+            key: "send_token_key",
+            problem: format!(
+                "({}) does not exist: there is no key to roll over (serve makes the first)",
+                key_file.display()
+            ),
+        },
+        _ => Error::DataDir {
+            path: key_file.to_owned(),
+            source,
+        },
+    })?;
+    let previous = SigningKey::parse(&pem, key_file)?;
+    let new_pem = generate_pem()?;
+    let current = SigningKey::parse(&new_pem, key_file)?;
+    let previous_file = previous_key_file(key_file);
+    // Each file is written beside its place and renamed into it, so a server starting
+    // meanwhile always finds whole keys, and a key file at all times.
+    replace_private(&previous_file, pem.as_bytes())?;
+    replace_private(key_file, new_pem.as_bytes())?;
+    Ok(Rollover {
+        previous_kid: previous.kid,
+        previous_file,
+        current_kid: current.kid,
+    })
+}
+
+/// Writes `contents` to `path` (owner-only), replacing what is there in one rename.
+fn replace_private(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    let data_dir_error = |source| Error::DataDir {
+        path: path.to_owned(),
+        source,
+    };
+    let mut staged = path.as_os_str().to_owned();
+    staged.push(".new");
+    let staged = PathBuf::from(staged);
+    // Left over from a rollover that was interrupted.
+    if let Err(error) = fs::remove_file(&staged)
+        && error.kind() != io::ErrorKind::NotFound
+    {
+        return Err(data_dir_error(error));
+    }
+    vault::write_private(&staged, contents).map_err(data_dir_error)?;
+    fs::rename(&staged, path).map_err(data_dir_error)
 }
 
 /// A token's `jti`, read without any check: only to look up the caller's own dispatch, never
@@ -212,7 +359,8 @@ pub fn unverified_id(token: &str) -> Option<String> {
 
 /// Checks send tokens as the relay does (SPEC §13).
 pub struct SendTokenVerifier {
-    key: DecodingKey,
+    /// By `kid`: the current key, and the previous one during a rollover.
+    keys: Vec<(String, DecodingKey)>,
     validation: Validation,
 }
 
@@ -223,7 +371,7 @@ impl std::fmt::Debug for SendTokenVerifier {
 }
 
 impl SendTokenVerifier {
-    fn new(issuer: &str, key: DecodingKey) -> Self {
+    fn new(issuer: &str, keys: Vec<(String, DecodingKey)>) -> Self {
         let mut validation = Validation::new(Algorithm::ES256);
         validation.set_issuer(&[issuer]);
         validation.set_audience(&[AUDIENCE]);
@@ -231,7 +379,7 @@ impl SendTokenVerifier {
         // `exp` bounds use at send time; the relay's window is `accept_within` after `iat`,
         // judged on the injected clock below rather than jsonwebtoken's system clock.
         validation.validate_exp = false;
-        Self { key, validation }
+        Self { keys, validation }
     }
 
     /// The token's id, when it is ours, for the relay, and issued at most `accept_within`
@@ -242,7 +390,17 @@ impl SendTokenVerifier {
         now: SystemTime,
         accept_within: Duration,
     ) -> Result<VerifiedToken, TokenRefusal> {
-        let claims = jsonwebtoken::decode::<SendTokenClaims>(token, &self.key, &self.validation)
+        let kid = jsonwebtoken::decode_header(token)
+            .map_err(|_| TokenRefusal::Malformed)?
+            .kid;
+        // Only our keys sign send tokens, and each token names its key.
+        let key = self
+            .keys
+            .iter()
+            .find(|(id, _)| kid.as_ref() == Some(id))
+            .map(|(_, key)| key)
+            .ok_or(TokenRefusal::BadSignature)?;
+        let claims = jsonwebtoken::decode::<SendTokenClaims>(token, key, &self.validation)
             .map_err(|error| match error.kind() {
                 JwtError::InvalidSignature | JwtError::InvalidAlgorithm => {
                     TokenRefusal::BadSignature
@@ -443,6 +601,80 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn a_rollover_publishes_both_keys_and_accepts_tokens_of_either() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let key_file = dir.path().join(KEY_FILE);
+        let before = signer(dir.path());
+        let now = SystemTime::now();
+        let old_token = before.issue(COVERAGE.into(), now).expect("signs");
+
+        let rollover = roll_over(&key_file).expect("rolls over");
+
+        assert_eq!(rollover.previous_kid, before.kid);
+        assert_eq!(
+            rollover.previous_file,
+            dir.path().join("send-token-key.previous.pem")
+        );
+        let after = signer(dir.path());
+        assert_eq!(after.kids(), [rollover.current_kid.as_str(), &before.kid]);
+        let jwks = after.jwks();
+        let kids: Vec<&str> = jwks["keys"]
+            .as_array()
+            .expect("a key list")
+            .iter()
+            .map(|key| key["kid"].as_str().expect("a kid"))
+            .collect();
+        assert_eq!(kids, after.kids(), "the current key first");
+        let new_token = after.issue(COVERAGE.into(), now).expect("signs");
+        let header = jsonwebtoken::decode_header(&new_token.token).expect("a header");
+        assert_eq!(header.kid.as_deref(), Some(rollover.current_kid.as_str()));
+        for token in [&old_token, &new_token] {
+            after
+                .verifier()
+                .verify(&token.token, now, TWO_DAYS)
+                .expect("accepted during the rollover");
+        }
+        #[cfg(unix)]
+        for file in [&key_file, &rollover.previous_file] {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(file).expect("exists").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{}", file.display());
+        }
+
+        // Once relay.accept_within has passed, the previous key goes.
+        fs::remove_file(&rollover.previous_file).expect("deleted");
+        let later = signer(dir.path());
+        assert_eq!(later.kids(), [rollover.current_kid.as_str()]);
+        assert_eq!(
+            later.verifier().verify(&old_token.token, now, TWO_DAYS),
+            Err(TokenRefusal::BadSignature)
+        );
+    }
+
+    #[test]
+    fn a_rollover_needs_a_key_to_roll_over() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let error = roll_over(&dir.path().join(KEY_FILE)).expect_err("no key yet");
+        assert!(
+            matches!(&error, Error::InvalidConfig { problem, .. } if problem.contains("does not exist")),
+            "{error:?}"
+        );
+        assert_eq!(fs::read_dir(dir.path()).expect("readable").count(), 0);
+    }
+
+    #[test]
+    fn the_previous_key_file_sits_beside_the_key_file() {
+        assert_eq!(
+            previous_key_file(Path::new("/etc/sendsecure/token.pem")),
+            Path::new("/etc/sendsecure/token.previous.pem")
+        );
+        assert_eq!(
+            previous_key_file(Path::new("keys/token")),
+            Path::new("keys/token.previous")
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::{
     config::ServeArgs,
     http,
     relay::RelayListener,
-    tls, viewer,
+    retention, tls,
 };
 
 /// A server that is listening.
@@ -44,7 +44,7 @@ impl RunningServer {
         let started = App::start(args, clock, env).await?;
         let refreshing = Arc::clone(&started.directory_sync)
             .spawn_refresh(started.app.policy.directory.refresh.duration());
-        let sweeping = viewer::sweep::spawn(Arc::clone(&started.app));
+        let sweeping = retention::spawn(Arc::clone(&started.app));
 
         let handle = Handle::new();
         let router = http::router(AppState(Arc::clone(&started.app)));

@@ -345,7 +345,6 @@ fn serve_args(dir: &Path, policy: &str, ca_cert: Option<&Path>) -> ServeArgs {
     args.tls_cert = None;
     args.tls_key = None;
     args.database_url = None;
-    args.data_key = Some(base64::engine::general_purpose::STANDARD.encode([7u8; 32]));
     args.send_token_key = None;
     args.ca_cert = ca_cert.map(Path::to_owned);
     args.web_dir = dir.join("web");
@@ -409,6 +408,20 @@ impl Fixture {
 
     fn now(&self) -> i64 {
         self.clock.unix_now()
+    }
+
+    /// The audit trail's sign-in records: `(kind, detail)` in order.
+    async fn sign_in_audit(&self) -> Vec<(String, Option<String>)> {
+        let app = &self.server.as_ref().expect("running").app;
+        app.store
+            .audit_page(0, i64::MIN, 1_000)
+            .await
+            .expect("the audit trail reads")
+            .into_iter()
+            .map(|(_, chained)| chained.record)
+            .filter(|record| record.kind.starts_with("sign-in-"))
+            .map(|record| (record.kind, record.codes))
+            .collect()
     }
 
     fn advance(&self, secs: i64) {
@@ -480,6 +493,32 @@ impl Fixture {
         let mark = logs().len();
         Reply::read(
             request
+                .bearer_auth(token)
+                .header("X-Device-Id", DEVICE_ID)
+                .send()
+                .await,
+            mark,
+        )
+        .await
+    }
+
+    /// `POST /api/v1/send-token` as the session `token`, for a draft from `from`.
+    async fn send_token(&self, token: &str, from: &str, to: &[&str]) -> Reply {
+        let to: Vec<Value> = to
+            .iter()
+            .map(|address| json!({ "address": address }))
+            .collect();
+        let draft = json!({
+            "sender": from,
+            "to": to,
+            "subject": "Uitslag bloedonderzoek",
+            "attachments": [{"name": "uitslag-lab.pdf", "size": 48213}],
+        });
+        let mark = logs().len();
+        Reply::read(
+            self.client
+                .post(self.url("/api/v1/send-token"))
+                .json(&draft)
                 .bearer_auth(token)
                 .header("X-Device-Id", DEVICE_ID)
                 .send()
@@ -746,6 +785,14 @@ async fn a_guest_account_is_refused() {
         claims["acct"] = json!(0);
     });
     app.sign_in(&member).await.signed_in();
+
+    // The client heard only "refused"; the audit trail keeps why.
+    let refused = ("sign-in-entra-refused".to_owned(), Some("guest".to_owned()));
+    let accepted = ("sign-in-entra-accepted".to_owned(), None);
+    assert_eq!(
+        app.sign_in_audit().await,
+        [refused.clone(), refused.clone(), refused, accepted]
+    );
     app.finish().await;
 }
 
@@ -784,6 +831,34 @@ async fn a_renamed_account_keeps_its_saved_numbers() {
     app.pairing(&stranger, PATIENT, None)
         .await
         .assert_error(StatusCode::NOT_FOUND, "not-found");
+    app.finish().await;
+}
+
+/// Under Entra ID a shared mailbox cannot sign in: its users send from it signed in as
+/// themselves, with their own saved numbers (seed 002 §2.3).
+#[tokio::test]
+async fn a_user_gets_a_send_token_for_the_practices_shared_mailbox() {
+    let app = Fixture::start().await;
+    const PATIENT: &str = "m.bakker@example.com";
+    const HOSPITAL: &str = "b.smit@ziekenhuis-west.nl";
+    let session = app.sign_in(&app.token_with(|_| {})).await.signed_in();
+    app.pairing(&session, PATIENT, Some("06 12345678"))
+        .await
+        .assert_ok();
+
+    let shared = app
+        .send_token(
+            &session,
+            "praktijk@huisartsen-oost.nl",
+            &[HOSPITAL, PATIENT],
+        )
+        .await;
+    shared.assert_ok();
+    assert!(shared.body["token"].is_string(), "{}", shared.body);
+
+    app.send_token(&session, "praktijk@ziekenhuis-west.nl", &[PATIENT])
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "sender-not-in-organisation");
     app.finish().await;
 }
 

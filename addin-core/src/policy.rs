@@ -104,7 +104,7 @@ mod file {
     use serde::Deserialize;
 
     use super::{AuthMethod, DirectoryVariant, InstallationType, Interval};
-    use crate::address::Domain;
+    use crate::address::{Address, Domain};
 
     /// The whole policy file. Unknown keys are refused so a typo never silently falls back to
     /// a default.
@@ -170,6 +170,15 @@ mod file {
         /// The organisation's name as outside recipients read it in a Viewer notification
         /// ("… of Huisartsen Oost sent you a secure message"); unset, the sender's domain.
         pub name: Option<String>,
+    }
+
+    impl Organisation {
+        /// Whether `address` is a mailbox of the organisation: in one of its domains.
+        pub fn includes(&self, address: &Address) -> bool {
+            self.domains
+                .iter()
+                .any(|domain| domain.as_str() == address.domain())
+        }
     }
 
     #[derive(Clone, Debug, PartialEq, Deserialize)]

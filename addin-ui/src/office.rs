@@ -308,6 +308,7 @@ impl Host {
         };
         Ok(ItemSnapshot {
             sender,
+            user: self.user.clone(),
             to,
             cc,
             bcc,

@@ -24,7 +24,11 @@ use crate::{i18n, office::Capabilities};
 /// What the panel read from the compose item (SPEC §5.1 without the typed phone numbers).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ItemSnapshot {
+    /// From: the user's own mailbox, or a shared one of the organisation.
     pub sender: String,
+    /// The signed-in user's own mailbox (`userProfile.emailAddress`); empty when Outlook
+    /// does not say.
+    pub user: String,
     pub to: Vec<DraftRecipient>,
     pub cc: Vec<DraftRecipient>,
     pub bcc: Vec<DraftRecipient>,
@@ -70,10 +74,16 @@ impl ItemSnapshot {
         }
     }
 
-    /// The mailbox the panel signs in for: the sender (a shared mailbox when the user chose
-    /// one in From), normalised as the storage contract wants it.
+    /// The mailbox the panel signs in for, normalised as the storage contract wants it: the
+    /// user's own, also when From is a shared mailbox — the server lets a session send as any
+    /// mailbox of the organisation, and a shared mailbox cannot sign in under Entra ID. The
+    /// sender only when Outlook does not say who the user is.
     pub fn mailbox(&self) -> String {
-        normalise(&self.sender)
+        if self.user.trim().is_empty() {
+            normalise(&self.sender)
+        } else {
+            normalise(&self.user)
+        }
     }
 
     /// Every recipient address, normalised.
@@ -667,6 +677,39 @@ mod tests {
         assert_eq!(state.mailbox, "a.jansen@huisartsen-oost.nl");
         let state = reduce(state, [Action::SignedIn]);
         assert_eq!(state.stage, Stage::Panel);
+    }
+
+    #[test]
+    fn a_shared_mailbox_in_from_keeps_the_users_own_session() {
+        let own = ItemSnapshot {
+            user: "A.Jansen@Huisartsen-Oost.nl".into(),
+            ..item(&["patient@example.com"])
+        };
+        let state = reduce(
+            Rc::default(),
+            [Action::ItemRead {
+                item: own.clone(),
+                signed_in: true,
+            }],
+        );
+        let shared = ItemSnapshot {
+            sender: "praktijk@huisartsen-oost.nl".into(),
+            ..own
+        };
+        let state = reduce(
+            state,
+            [Action::ItemRead {
+                item: shared,
+                signed_in: true,
+            }],
+        );
+        assert_eq!(state.mailbox, "a.jansen@huisartsen-oost.nl");
+        assert_eq!(state.stage, Stage::Panel, "no second sign-in");
+        let draft = state.draft().expect("a draft");
+        assert_eq!(
+            draft.sender, "praktijk@huisartsen-oost.nl",
+            "sent as the shared mailbox"
+        );
     }
 
     #[test]

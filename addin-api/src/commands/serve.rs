@@ -5,6 +5,8 @@ use std::sync::Arc;
 use crate::{Error, clock::SystemClock, config::ServeArgs, server::RunningServer};
 
 pub async fn run(args: &ServeArgs) -> Result<(), Error> {
+    // Before the data directory gets its development certificate: nothing is left behind.
+    args.keys.refuse_command_line_key()?;
     let server =
         RunningServer::start(args, Arc::new(SystemClock), |name| std::env::var(name).ok()).await?;
     let base = &server.app.base_url;

@@ -5,17 +5,16 @@
 //! It reads the server's storage directly, with the same storage options (and environment
 //! variables) as `serve`, so it works while the server runs and for any number of instances.
 
-use std::{path::PathBuf, sync::Arc};
+use std::sync::Arc;
 
 use addin_core::{address::Address, policy::AuthSettings};
-use secrecy::SecretString;
 
 use crate::{
     Error,
-    app::{SQLITE_FILE, open_store},
+    audit::{Attempt, Audit, SignInEvent},
     clock::SystemClock,
+    commands::server_data::{self, Opened, ServerData},
     sessions::{Revoked, SessionSummary, Sessions},
-    vault::{GENERATED_KEY_FILE, Vault},
 };
 
 #[derive(Debug, clap::Args)]
@@ -37,69 +36,45 @@ pub struct MailboxArgs {
     /// The mailbox whose sessions end
     #[arg(long, value_name = "ADDRESS")]
     pub mailbox: String,
-    /// The server's data directory (its SQLite database and, unless --data-key, its key)
-    #[arg(long, env = "SENDSECURE_DATA_DIR", default_value = "./data")]
-    pub data_dir: PathBuf,
-    /// The server's postgres://… database [default: SQLite in the data dir]
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
-    /// The server's data key (base64) [default: the one in the data dir]
-    #[arg(long, env = "SENDSECURE_DATA_KEY", hide_env_values = true)]
-    pub data_key: Option<String>,
+    #[command(flatten)]
+    pub server: ServerData,
 }
 
-/// Ends the mailbox's sessions and pending codes, and forgets its devices.
+/// Ends the mailbox's sessions and pending codes, and forgets its devices; the audit trail
+/// records it.
 pub async fn revoke(args: &MailboxArgs) -> Result<Revoked, Error> {
-    let (sessions, mailbox) = open(args).await?;
-    sessions.revoke_mailbox(&mailbox).await
+    let (sessions, mailbox, audit) = open(args).await?;
+    let revoked = sessions.revoke_mailbox(&mailbox).await?;
+    let attempt = Attempt {
+        mailbox: Some(&mailbox),
+        ..Attempt::default()
+    };
+    let detail = format!(
+        "sessions={},codes={},devices={}",
+        revoked.sessions, revoked.pending_codes, revoked.devices
+    );
+    audit
+        .sign_in(SignInEvent::Revoked, attempt, Some(&detail))
+        .await?;
+    Ok(revoked)
 }
 
 /// The mailbox's sessions, most recently used first.
 pub async fn list(args: &MailboxArgs) -> Result<Vec<SessionSummary>, Error> {
-    let (sessions, mailbox) = open(args).await?;
+    let (sessions, mailbox, _) = open(args).await?;
     sessions.list_mailbox(&mailbox).await
 }
 
-/// The server's sessions, on its storage and key, and the mailbox asked about.
-async fn open(args: &MailboxArgs) -> Result<(Sessions, Address), Error> {
+/// The server's sessions and audit trail, and the mailbox asked about.
+async fn open(args: &MailboxArgs) -> Result<(Sessions, Address, Audit), Error> {
     let mailbox = Address::parse(&args.mailbox).map_err(|_| Error::InvalidConfig {
         key: "--mailbox",
         problem: "is not a valid e-mail address".into(),
     })?;
-    // Sessions are found by the mailbox's keyed hash: a key or a database made up here
-    // would find none and report a misleading 0, so both must already exist.
-    let configured_key = args.data_key.clone().map(SecretString::from);
-    if configured_key.is_none() && !args.data_dir.join(GENERATED_KEY_FILE).is_file() {
-        return Err(missing(
-            &args.data_dir,
-            "holds no data key: give the server's --data-key, or its data directory",
-        ));
-    }
-    let uses_sqlite = args
-        .database_url
-        .as_deref()
-        .is_none_or(|url| url.trim().is_empty());
-    if uses_sqlite && !args.data_dir.join(SQLITE_FILE).is_file() {
-        return Err(missing(
-            &args.data_dir,
-            "holds no database: give the server's data directory, or its --database-url",
-        ));
-    }
-    let (vault, _) = Vault::load(configured_key.as_ref(), &args.data_dir)?;
-    let store = open_store(args.database_url.as_deref(), &args.data_dir).await?;
+    let Opened { store, vault } = server_data::open(&args.server).await?;
+    let clock = Arc::new(SystemClock);
+    let audit = Audit::new(Arc::clone(&store), Arc::clone(&vault), clock.clone());
     // How long sessions last plays no part in listing or ending them.
-    let sessions = Sessions::new(
-        store,
-        Arc::new(vault),
-        Arc::new(SystemClock),
-        &AuthSettings::default(),
-    );
-    Ok((sessions, mailbox))
-}
-
-fn missing(data_dir: &std::path::Path, problem: &str) -> Error {
-    Error::InvalidConfig {
-        key: "--data-dir",
-        problem: format!("{} {problem}", data_dir.display()),
-    }
+    let sessions = Sessions::new(store, vault, clock, &AuthSettings::default());
+    Ok((sessions, mailbox, audit))
 }

@@ -5,13 +5,13 @@
 //! It opens the server's storage directly, with `serve`'s storage options (and environment
 //! variables), so it works while the server runs and for any number of instances.
 
-use std::{path::PathBuf, sync::Arc};
+use std::sync::Arc;
 
 use crate::{
     Error,
-    app::{SQLITE_FILE, open_store},
     audit::Audit,
     clock::SystemClock,
+    commands::server_data::{self, Opened, ServerData},
     viewer::withdraw,
 };
 
@@ -32,12 +32,8 @@ pub struct WithdrawArgs {
     /// The message's kenmerk, as the sender's delivery confirmation gives it (SS-XXXX-XXXX)
     #[arg(long, value_name = "KENMERK")]
     pub reference: String,
-    /// The server's data directory (its SQLite database)
-    #[arg(long, env = "SENDSECURE_DATA_DIR", default_value = "./data")]
-    pub data_dir: PathBuf,
-    /// The server's postgres://… database [default: SQLite in the data dir]
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
+    #[command(flatten)]
+    pub server: ServerData,
 }
 
 /// How it went.
@@ -49,22 +45,9 @@ pub enum Withdrawn {
 }
 
 pub async fn withdraw(args: &WithdrawArgs) -> Result<Withdrawn, Error> {
-    let uses_sqlite = args
-        .database_url
-        .as_deref()
-        .is_none_or(|url| url.trim().is_empty());
-    if uses_sqlite && !args.data_dir.join(SQLITE_FILE).is_file() {
-        return Err(Error::InvalidConfig {
-            key: "--data-dir",
-            problem: format!(
-                "{} holds no database: give the server's data directory, or its --database-url",
-                args.data_dir.display()
-            ),
-        });
-    }
-    let store = open_store(args.database_url.as_deref(), &args.data_dir).await?;
+    let Opened { store, vault } = server_data::open(&args.server).await?;
     let clock = Arc::new(SystemClock);
-    let audit = Audit::new(Arc::clone(&store), clock.clone());
+    let audit = Audit::new(Arc::clone(&store), vault, clock.clone());
     match withdraw::withdraw_by_reference(store.as_ref(), &audit, clock.as_ref(), &args.reference)
         .await
     {

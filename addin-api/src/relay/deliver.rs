@@ -27,7 +27,6 @@ use crate::{
     dispatch::{DispatchRecipient, Found},
     outgoing_mail::SendFailure,
     store::{Digest, DispatchClaim},
-    vault::Purpose,
     viewer::{
         ViewerRecipient,
         mails::{self, Confirmation, ConfirmedViewerRecipient, Notification},
@@ -82,14 +81,14 @@ pub async fn deliver(app: &App, envelope: &Envelope, raw: &[u8]) -> Reply {
                 token_id = token_id.as_deref().unwrap_or("-"),
                 "the relay refused a message"
             );
-            let owner = owner.unwrap_or_else(|| {
-                Address::parse(&envelope.mail_from).map_or([0; 32], |sender| {
-                    app.vault.lookup(Purpose::Mailbox, sender.as_str())
-                })
+            let owner = owner.or_else(|| {
+                Address::parse(&envelope.mail_from)
+                    .ok()
+                    .map(|sender| app.audit.mailbox_hash(&sender))
             });
             if let Err(error) = app
                 .audit
-                .relay_refused(&owner, token_id.as_deref(), refusal.code())
+                .relay_refused(owner.as_ref(), token_id.as_deref(), refusal.code())
                 .await
             {
                 // The refusal stands; the audit gap is an operator's matter.
@@ -133,7 +132,7 @@ async fn attempt(app: &App, envelope: &Envelope, raw: &[u8]) -> Result<Reply, St
     };
 
     let checked_sender = Address::parse(&envelope.mail_from)
-        .is_ok_and(|sender| sender.as_str() == found.dispatch.sender);
+        .is_ok_and(|mail_from| found.dispatch.sent_by(&mail_from));
     if !checked_sender {
         return Err(refuse(Refusal::SenderMismatch));
     }

@@ -54,6 +54,16 @@ pub(super) const SQLITE: &[Step] = &[
         "session identity",
         include_str!("../../migrations/sqlite/0008_session_identity.sql"),
     ),
+    (
+        9,
+        "audit chain",
+        include_str!("../../migrations/sqlite/0009_audit_chain.sql"),
+    ),
+    (
+        10,
+        "index key",
+        include_str!("../../migrations/sqlite/0010_index_key.sql"),
+    ),
 ];
 
 pub(super) const POSTGRES: &[Step] = &[
@@ -96,6 +106,16 @@ pub(super) const POSTGRES: &[Step] = &[
         8,
         "session identity",
         include_str!("../../migrations/postgres/0008_session_identity.sql"),
+    ),
+    (
+        9,
+        "audit chain",
+        include_str!("../../migrations/postgres/0009_audit_chain.sql"),
+    ),
+    (
+        10,
+        "index key",
+        include_str!("../../migrations/postgres/0010_index_key.sql"),
     ),
 ];
 

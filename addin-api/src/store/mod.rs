@@ -7,6 +7,8 @@
 //! Times are Unix seconds (`i64`): both databases store them the same way and the domain code
 //! compares them without time-zone questions.
 
+mod audit;
+mod keys;
 mod migrations;
 mod postgres;
 mod route;
@@ -21,6 +23,8 @@ mod viewer;
 
 use async_trait::async_trait;
 
+pub use audit::{AuditChainEnds, AuditLinker, AuditRecord, AuditStore, ChainedAuditRecord};
+pub use keys::{KeyStore, SealedColumn, SealedRow, SealedValue};
 pub use postgres::PostgresStore;
 pub use route::{
     DispatchClaim, DispatchRecord, DispatchState, RouteStore, StoredDispatch, ViewerMessageRecord,
@@ -57,23 +61,6 @@ pub struct SettingsRecord {
     pub send_delay_seconds: i64,
 }
 
-/// One issued send token, or one send event, for the NTA 7516 audit trail. No content and
-/// no address in clear.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AuditRecord {
-    pub at: i64,
-    /// `send-token`, `standard-send` or `blocked-on-send`.
-    pub kind: String,
-    pub mailbox_hash: Digest,
-    /// The send token's `jti`, for `send-token`.
-    pub token_id: Option<String>,
-    pub recipient_count: i64,
-    /// e.g. `community=2,viewer=1`, for `send-token`.
-    pub routes: Option<String>,
-    /// Finding codes, comma-separated, for events.
-    pub codes: Option<String>,
-}
-
 /// The last directory document that loaded, kept so a restart works while the source is down.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DirectorySnapshot {
@@ -85,7 +72,15 @@ pub struct DirectorySnapshot {
 
 #[async_trait]
 pub trait Store:
-    SessionStore + SignInStore + RouteStore + ViewerStore + Send + Sync + std::fmt::Debug
+    SessionStore
+    + SignInStore
+    + RouteStore
+    + ViewerStore
+    + AuditStore
+    + KeyStore
+    + Send
+    + Sync
+    + std::fmt::Debug
 {
     /// Readiness: the database answers.
     async fn ping(&self) -> StoreResult<()>;
@@ -115,8 +110,6 @@ pub trait Store:
         settings: &SettingsRecord,
         at: i64,
     ) -> StoreResult<()>;
-
-    async fn append_audit(&self, record: &AuditRecord) -> StoreResult<()>;
 
     async fn load_directory(&self) -> StoreResult<Option<DirectorySnapshot>>;
     async fn save_directory(&self, snapshot: &DirectorySnapshot) -> StoreResult<()>;

@@ -10,8 +10,7 @@ use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::{
-    AuditRecord, Digest, DirectorySnapshot, SettingsRecord, Store, StoreResult, migrations, rows,
-    shared,
+    Digest, DirectorySnapshot, SettingsRecord, Store, StoreResult, migrations, rows, shared,
 };
 
 /// How long a request waits for a free connection before it fails, rather than hanging while
@@ -171,24 +170,6 @@ impl Store for PostgresStore {
         .bind(settings.language.as_deref())
         .bind(settings.send_delay_seconds)
         .bind(at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    async fn append_audit(&self, record: &AuditRecord) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO audit_log \
-             (at, kind, mailbox_hash, token_id, recipient_count, routes, codes) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(record.at)
-        .bind(record.kind.as_str())
-        .bind(record.mailbox_hash.as_slice())
-        .bind(record.token_id.as_deref())
-        .bind(record.recipient_count)
-        .bind(record.routes.as_deref())
-        .bind(record.codes.as_deref())
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -12,8 +12,7 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::{
-    AuditRecord, Digest, DirectorySnapshot, SettingsRecord, Store, StoreResult, migrations, rows,
-    shared,
+    Digest, DirectorySnapshot, SettingsRecord, Store, StoreResult, migrations, rows, shared,
 };
 
 /// How long a writer waits for another one to finish.
@@ -91,7 +90,7 @@ impl SqliteStore {
 
     /// The pool, for tests that read rows back with plain SQL.
     #[cfg(test)]
-    pub(super) fn pool(&self) -> &SqlitePool {
+    pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
     }
 }
@@ -218,24 +217,6 @@ impl Store for SqliteStore {
         .bind(settings.language.as_deref())
         .bind(settings.send_delay_seconds)
         .bind(at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    async fn append_audit(&self, record: &AuditRecord) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO audit_log \
-             (at, kind, mailbox_hash, token_id, recipient_count, routes, codes) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(record.at)
-        .bind(record.kind.as_str())
-        .bind(record.mailbox_hash.as_slice())
-        .bind(record.token_id.as_deref())
-        .bind(record.recipient_count)
-        .bind(record.routes.as_deref())
-        .bind(record.codes.as_deref())
         .execute(&self.pool)
         .await?;
         Ok(())

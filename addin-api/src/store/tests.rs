@@ -16,11 +16,12 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection, Executor};
 
 use super::{
-    AuditRecord, Digest, DirectorySnapshot, DispatchClaim, DispatchRecord, DispatchState,
-    PostgresStore, RateLimit, SessionRecord, SessionStore, SettingsRecord, SignInCodeRecord,
-    SqliteStore, Store, ViewerMessageRecord, ViewerRecipientRecord,
+    AuditLinker, AuditRecord, Digest, DirectorySnapshot, DispatchClaim, DispatchRecord,
+    DispatchState, PostgresStore, RateLimit, SessionRecord, SessionStore, SettingsRecord,
+    SignInCodeRecord, SqliteStore, Store, ViewerMessageRecord, ViewerRecipientRecord,
     viewer::{CodeLimit, ViewerCodeRecord, ViewerMessageState, ViewerSessionRecord},
 };
+use super::{SealedColumn, SealedRow, SealedValue};
 
 // ---- Test records -------------------------------------------------------------------------
 
@@ -71,11 +72,20 @@ fn audit(m: u16, at: i64) -> AuditRecord {
     AuditRecord {
         at,
         kind: "standard-send".to_owned(),
-        mailbox_hash: mailbox(m),
-        token_id: None,
+        mailbox_hash: Some(mailbox(m)),
+        device_hash: Some(key(b'D', m)),
+        network_hash: Some(key(b'N', m)),
         recipient_count: 1,
-        routes: None,
-        codes: None,
+        ..AuditRecord::default()
+    }
+}
+
+/// Links audit records as the vault would, without a key: the store only carries links.
+struct TestLinker;
+
+impl AuditLinker for TestLinker {
+    fn link(&self, seq: i64, prev_hash: &Digest, record: &AuditRecord) -> Digest {
+        crate::vault::sha256(format!("{seq} {prev_hash:?} {record:?}").as_bytes())
     }
 }
 
@@ -490,34 +500,118 @@ async fn settings_put_and_overwrite(store: &dyn Store) {
     assert_eq!(store.get_settings(&mailbox(2)).await.expect("get"), None);
 }
 
-async fn audit_entries_are_appended(store: &dyn RawAudit) {
+async fn audit_records_are_chained(store: &dyn Store) {
     let token = AuditRecord {
         kind: "send-token".to_owned(),
+        sender_hash: Some(mailbox(9)),
         token_id: Some("0193a1b2-jti".to_owned()),
         recipient_count: 3,
         routes: Some("community=2,viewer=1".to_owned()),
         ..audit(1, T0)
     };
-    let block = AuditRecord {
-        kind: "blocked-on-send".to_owned(),
-        codes: Some("viewer-without-phone,empty-subject".to_owned()),
+    let refused = AuditRecord {
+        kind: "sign-in-entra-refused".to_owned(),
+        mailbox_hash: None,
+        codes: Some("guest".to_owned()),
         ..audit(2, T0 + 1)
     };
+    for record in [&token, &refused, &refused] {
+        store
+            .append_audit(record, &TestLinker)
+            .await
+            .expect("the same event twice is two entries");
+    }
 
-    store.append_audit(&token).await.expect("append");
-    store.append_audit(&block).await.expect("append");
-    store
-        .append_audit(&block)
-        .await
-        .expect("the same event twice is two entries");
-
-    let rows = store.audit_rows().await;
-    let records: Vec<_> = rows.iter().map(|(_, record)| record.clone()).collect();
-    assert_eq!(records, vec![token, block.clone(), block]);
-    assert!(
-        rows.windows(2).all(|pair| pair[0].0 < pair[1].0),
-        "ids ascend: {rows:?}"
+    let page = store.audit_page(0, i64::MIN, 10).await.expect("reads");
+    let chained: Vec<_> = page.iter().map(|(_, chained)| chained.clone()).collect();
+    let records: Vec<_> = chained.iter().map(|c| c.record.clone()).collect();
+    assert_eq!(records, vec![token, refused.clone(), refused]);
+    assert_eq!(
+        chained.iter().map(|c| c.seq).collect::<Vec<_>>(),
+        [Some(1), Some(2), Some(3)]
     );
+    assert_eq!(chained[0].prev_hash, Some([0; 32]));
+    for (n, pair) in chained.windows(2).enumerate() {
+        assert_eq!(pair[1].prev_hash, pair[0].hash, "link {n}");
+        let seq = pair[1].seq.expect("a place");
+        let prev = pair[1].prev_hash.expect("a link before");
+        assert_eq!(
+            pair[1].hash,
+            Some(TestLinker.link(seq, &prev, &pair[1].record))
+        );
+    }
+    let ends = store.audit_chain_ends().await.expect("reads");
+    assert_eq!((ends.head_seq, Some(ends.head_hash)), (3, chained[2].hash));
+
+    let later = store
+        .audit_page(page[0].0, T0 + 1, 10)
+        .await
+        .expect("reads");
+    assert_eq!(later.len(), 2, "after the first id, from T0 + 1");
+    let paged = store
+        .audit_page(page[1].0, i64::MIN, 1)
+        .await
+        .expect("reads");
+    assert_eq!(paged.len(), 1);
+    assert_eq!(paged[0].1.seq, Some(3));
+}
+
+async fn concurrent_appends_keep_one_chain(store: &dyn Store) {
+    let append = |n: u16| async move {
+        store
+            .append_audit(&audit(n, T0), &TestLinker)
+            .await
+            .expect("appends");
+    };
+    tokio::join!(
+        append(1),
+        append(2),
+        append(3),
+        append(4),
+        append(5),
+        append(6),
+        append(7),
+        append(8)
+    );
+    let chained: Vec<_> = store
+        .audit_page(0, i64::MIN, 100)
+        .await
+        .expect("reads")
+        .into_iter()
+        .map(|(_, chained)| chained)
+        .collect();
+    assert_eq!(
+        chained.iter().map(|c| c.seq).collect::<Vec<_>>(),
+        (1..=8).map(Some).collect::<Vec<_>>()
+    );
+    assert!(
+        chained
+            .windows(2)
+            .all(|pair| pair[1].prev_hash == pair[0].hash)
+    );
+}
+
+async fn audit_retention_moves_the_anchor(store: &dyn Store) {
+    for at in [T0, T0 + 1, T0 + 2] {
+        store
+            .append_audit(&audit(1, at), &TestLinker)
+            .await
+            .expect("appends");
+    }
+    let before = store.audit_page(0, i64::MIN, 10).await.expect("reads");
+    assert_eq!(store.prune_audit(T0).await.expect("prunes"), 0);
+
+    assert_eq!(store.prune_audit(T0 + 2).await.expect("prunes"), 2);
+
+    let left = store.audit_page(0, i64::MIN, 10).await.expect("reads");
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].1.seq, Some(3));
+    let ends = store.audit_chain_ends().await.expect("reads");
+    assert_eq!(
+        (ends.anchor_seq, Some(ends.anchor_hash)),
+        (2, before[1].1.hash)
+    );
+    assert_eq!(ends.head_seq, 3);
 }
 
 async fn directory_snapshot_save_and_overwrite(store: &dyn Store) {
@@ -922,66 +1016,6 @@ impl RawRows for PostgresStore {
             .fetch_one(self.pool())
             .await
             .expect("the table reads")
-    }
-}
-
-/// Reads the audit log back with plain SQL: the trait has no reader for it.
-#[async_trait]
-trait RawAudit: Store {
-    /// `(id, record)` in id order.
-    async fn audit_rows(&self) -> Vec<(i64, AuditRecord)>;
-}
-
-const AUDIT_ROWS: &str = "SELECT id, at, kind, mailbox_hash, token_id, recipient_count, \
-                          routes, codes FROM audit_log ORDER BY id";
-
-type AuditRow = (
-    i64,
-    i64,
-    String,
-    Vec<u8>,
-    Option<String>,
-    i64,
-    Option<String>,
-    Option<String>,
-);
-
-fn audit_from(row: AuditRow) -> (i64, AuditRecord) {
-    let (id, at, kind, mailbox_hash, token_id, recipient_count, routes, codes) = row;
-    let mailbox_hash = Digest::try_from(mailbox_hash).expect("a 32-byte mailbox hash");
-    (
-        id,
-        AuditRecord {
-            at,
-            kind,
-            mailbox_hash,
-            token_id,
-            recipient_count,
-            routes,
-            codes,
-        },
-    )
-}
-
-#[async_trait]
-impl RawAudit for SqliteStore {
-    async fn audit_rows(&self) -> Vec<(i64, AuditRecord)> {
-        let rows: Vec<AuditRow> = sqlx::query_as(AUDIT_ROWS)
-            .fetch_all(self.pool())
-            .await
-            .expect("audit_log reads");
-        rows.into_iter().map(audit_from).collect()
-    }
-}
-
-#[async_trait]
-impl RawAudit for PostgresStore {
-    async fn audit_rows(&self) -> Vec<(i64, AuditRecord)> {
-        let rows: Vec<AuditRow> = sqlx::query_as(AUDIT_ROWS)
-            .fetch_all(self.pool())
-            .await
-            .expect("audit_log reads");
-        rows.into_iter().map(audit_from).collect()
     }
 }
 
@@ -1515,6 +1549,172 @@ async fn the_sweep_clears_expired_messages_in_batches(store: &dyn Store) {
     );
 }
 
+// ---- The data key ring ---------------------------------------------------------------------
+
+async fn the_index_key_is_stored_once(store: &dyn Store) {
+    assert_eq!(store.index_key().await.expect("reads"), None);
+    let first = ("0a1b2c3d".to_owned(), sealed("index key", 1));
+    assert_eq!(
+        store
+            .init_index_key(&first.0, &first.1)
+            .await
+            .expect("stores"),
+        first
+    );
+    assert_eq!(
+        store
+            .init_index_key("99999999", &sealed("index key", 2))
+            .await
+            .expect("reads"),
+        first,
+        "an instance starting at the same moment finds the first"
+    );
+    assert_eq!(store.index_key().await.expect("reads"), Some(first));
+}
+
+/// A column's values, read `limit` at a time.
+async fn walk(store: &dyn Store, column: SealedColumn, limit: i64) -> Vec<SealedValue> {
+    let mut all: Vec<SealedValue> = Vec::new();
+    loop {
+        let batch = store
+            .sealed_values(column, all.last().map(|value| &value.row), limit)
+            .await
+            .expect("reads");
+        let done = batch.len() < limit as usize;
+        all.extend(batch);
+        if done {
+            return all;
+        }
+    }
+}
+
+/// Values in every sealed column, stored out of row order.
+async fn store_a_value_in_every_sealed_column(store: &dyn Store) {
+    store
+        .init_index_key("0a1b2c3d", &sealed("index key", 1))
+        .await
+        .expect("stores");
+    for n in [3, 1, 2] {
+        store.insert_session(&session(n, 1)).await.expect("insert");
+    }
+    for (owner, to) in [(2, 1), (1, 2), (1, 1)] {
+        store
+            .put_pairing(&mailbox(owner), &recipient(to), &sealed("phone", to), T0)
+            .await
+            .expect("stored");
+    }
+    stored_viewer_message(store, "m1", 1, &[2, 1]).await;
+}
+
+async fn sealed_values_are_read_in_row_order_in_batches(store: &dyn Store) {
+    store_a_value_in_every_sealed_column(store).await;
+    let read = |values: Vec<SealedValue>| -> Vec<(SealedRow, Vec<u8>)> {
+        values
+            .into_iter()
+            .map(|value| (value.row, value.sealed))
+            .collect()
+    };
+
+    assert_eq!(
+        read(walk(store, SealedColumn::IndexKey, 2).await),
+        [(
+            SealedRow::IndexKey {
+                key_id: "0a1b2c3d".into()
+            },
+            sealed("index key", 1)
+        )]
+    );
+    assert_eq!(
+        read(walk(store, SealedColumn::Sessions, 2).await),
+        [1, 2, 3].map(|n| (
+            SealedRow::Session {
+                token_hash: token(n)
+            },
+            sealed("mailbox", 1)
+        ))
+    );
+    assert_eq!(
+        read(walk(store, SealedColumn::Pairings, 2).await),
+        [(1, 1), (1, 2), (2, 1)].map(|(owner, to)| (
+            SealedRow::Pairing {
+                owner_hash: mailbox(owner),
+                recipient_hash: recipient(to)
+            },
+            sealed("phone", to)
+        ))
+    );
+    assert_eq!(
+        read(walk(store, SealedColumn::Dispatches, 1).await),
+        [(
+            SealedRow::Dispatch {
+                token_id: "jti-1".into()
+            },
+            sealed("dispatch", 1)
+        )]
+    );
+    assert_eq!(
+        read(walk(store, SealedColumn::ViewerRecipients, 1).await),
+        [1, 2].map(|n| (
+            SealedRow::ViewerRecipient {
+                link_hash: key(b'L', n)
+            },
+            sealed("recipient", n)
+        ))
+    );
+    assert_eq!(
+        read(walk(store, SealedColumn::ViewerKeys, 5).await),
+        [(
+            SealedRow::ViewerKey {
+                message_id: "m1".into()
+            },
+            sealed("key", 1)
+        )]
+    );
+}
+
+async fn reseal_replaces_only_values_still_as_read(store: &dyn Store) {
+    store_a_value_in_every_sealed_column(store).await;
+    let mut read = Vec::new();
+    for column in SealedColumn::ALL {
+        read.extend(walk(store, column, 100).await);
+    }
+    let resealed: Vec<(SealedValue, Vec<u8>)> = read
+        .iter()
+        .map(|value| (value.clone(), [b"new ", value.sealed.as_slice()].concat()))
+        .collect();
+    // Meanwhile a server saves another number for one pairing, and a session ends.
+    let saved_meanwhile = SealedRow::Pairing {
+        owner_hash: mailbox(1),
+        recipient_hash: recipient(1),
+    };
+    store
+        .put_pairing(&mailbox(1), &recipient(1), b"saved meanwhile", T0 + 1)
+        .await
+        .expect("stored");
+    store.delete_session(&token(2)).await.expect("deleted");
+
+    let replaced = store.reseal(&resealed).await.expect("reseals");
+
+    assert_eq!(replaced, read.len() as u64 - 2);
+    let mut now = Vec::new();
+    for column in SealedColumn::ALL {
+        now.extend(walk(store, column, 100).await);
+    }
+    assert_eq!(now.len(), read.len() - 1, "nothing comes back");
+    for value in now {
+        if value.row == saved_meanwhile {
+            assert_eq!(value.sealed, b"saved meanwhile", "the server's value stays");
+        } else {
+            assert!(value.sealed.starts_with(b"new "), "{:?}", value.row);
+        }
+    }
+    assert_eq!(
+        store.reseal(&resealed).await.expect("reseals"),
+        0,
+        "values already replaced are not replaced again"
+    );
+}
+
 // ---- The suite, run against each backend ---------------------------------------------------
 
 macro_rules! suite {
@@ -1569,7 +1769,9 @@ suite!(
     pairing_delete,
     owners_never_see_each_others_pairings,
     settings_put_and_overwrite,
-    audit_entries_are_appended,
+    audit_records_are_chained,
+    concurrent_appends_keep_one_chain,
+    audit_retention_moves_the_anchor,
     directory_snapshot_save_and_overwrite,
     sign_in_code_is_claimed_with_each_try_counted,
     sign_in_code_lapses_at_its_expiry,
@@ -1598,6 +1800,9 @@ suite!(
     replies_and_forwards_are_counted_up_to_their_limit,
     withdrawal_deletes_content_once,
     the_sweep_clears_expired_messages_in_batches,
+    the_index_key_is_stored_once,
+    sealed_values_are_read_in_row_order_in_batches,
+    reseal_replaces_only_values_still_as_read,
 );
 
 // ---- PostgreSQL test databases ------------------------------------------------------------

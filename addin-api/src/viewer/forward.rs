@@ -239,6 +239,7 @@ async fn forward_to_viewer(
     let owner = opened.view.message.owner_hash;
     let dispatch = Dispatch {
         sender: opened.dispatch.sender.clone(),
+        signed_in: opened.dispatch.signed_in.clone(),
         recipients: vec![DispatchRecipient {
             address: to.to_owned(),
             field: Field::To,

@@ -146,7 +146,7 @@ impl Intake {
 }
 
 /// A sealed message key opens only for its own message.
-pub(super) fn key_context(message_id: &str) -> Vec<u8> {
+pub(crate) fn key_context(message_id: &str) -> Vec<u8> {
     format!("viewer-key:{message_id}").into_bytes()
 }
 
@@ -186,6 +186,7 @@ mod tests {
                 &[1; 32],
                 &Dispatch {
                     sender: "a@huisartsen-oost.nl".into(),
+                    signed_in: None,
                     recipients: Vec::new(),
                     attachments: AttachmentSummary {
                         count: 0,
@@ -281,6 +282,10 @@ mod tests {
             }
         }
         assert!(!message.summary.is_empty(), "the page's summary is stored");
-        assert_eq!(message.sealed_key.len(), 12 + 32 + 16, "nonce, key, tag");
+        assert_eq!(
+            message.sealed_key.len(),
+            1 + 4 + 12 + 32 + 16,
+            "format, key id, nonce, key, tag"
+        );
     }
 }

@@ -1,14 +1,10 @@
 //! Retention (SPEC §14): after `viewer.retention` a message's content and key are deleted;
 //! the row stays, so its links show the not-available page and the audit trail keeps its
-//! kenmerk. `serve` sweeps every ten minutes, in batches, each message cleared by exactly one
-//! instance when several share a database.
-
-use std::{sync::Arc, time::Duration};
+//! kenmerk. `serve` sweeps every ten minutes ([`crate::retention`]), in batches, each message
+//! cleared by exactly one instance when several share a database.
 
 use crate::{Error, app::App, viewer::access::SESSION_IDLE};
 
-/// How often `serve` sweeps.
-pub const EVERY: Duration = Duration::from_secs(10 * 60);
 /// Messages cleared per statement: short transactions beside the relay's writes.
 const BATCH: i64 = 500;
 
@@ -29,22 +25,4 @@ pub async fn sweep(app: &App) -> Result<usize, Error> {
             return Ok(cleared);
         }
     }
-}
-
-/// Sweeps now and then every [`EVERY`], until the task is aborted.
-pub fn spawn(app: Arc<App>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            match sweep(&app).await {
-                Ok(0) => {}
-                Ok(cleared) => {
-                    tracing::info!(cleared, "Viewer messages past their retention were deleted")
-                }
-                Err(error) => {
-                    tracing::warn!(%error, "the Viewer's retention sweep failed; it runs again later")
-                }
-            }
-            tokio::time::sleep(EVERY).await;
-        }
-    })
 }

@@ -56,6 +56,7 @@ pub const MOBILE_E164: &str = "+31612345678";
 const DIRECTORY_FILE: &str = "directory.json";
 const POLICY_FILE: &str = "policy.toml";
 const SQLITE_FILE: &str = "sendsecure.db";
+const DATA_KEY_FILE: &str = "data-keys";
 
 pub fn data_key() -> String {
     base64::engine::general_purpose::STANDARD.encode(DATA_KEY)
@@ -266,7 +267,9 @@ impl TestAppBuilder {
         args.tls_cert = None;
         args.tls_key = None;
         args.database_url = database.as_ref().map(|database| database.url.clone());
-        args.data_key = Some(data_key());
+        let key_file = dir.path().join(DATA_KEY_FILE);
+        std::fs::write(&key_file, data_key()).expect("the data key file is written");
+        args.keys.data_key_file = Some(key_file);
         args.send_token_key = None;
         args.ca_cert = self.ca_cert;
         args.smtp_listen = self.smtp_listen;
@@ -402,7 +405,18 @@ impl TestApp {
         self.data_dir().join("tls").join("dev-ca.pem")
     }
 
-    /// Runs `sendsecure <args>` against this app's storage, as an admin on its machine would.
+    /// The file the app reads its data keys from (newest first): a test may write another
+    /// ring into it and restart the app.
+    pub fn data_key_file(&self) -> &Path {
+        self.args
+            .keys
+            .data_key_file
+            .as_deref()
+            .expect("test apps read their keys from a file")
+    }
+
+    /// Runs `sendsecure <args>` against this app's storage and with its data keys in the
+    /// environment, as an admin on its machine would.
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sendsecure"));
         command
@@ -410,7 +424,10 @@ impl TestApp {
             .arg("--data-dir")
             .arg(self.data_dir())
             .env_remove("DATABASE_URL")
-            .env_remove("SENDSECURE_DATA_DIR");
+            .env_remove("SENDSECURE_DATA_DIR")
+            .env_remove("SENDSECURE_DATA_KEY")
+            .env_remove("SENDSECURE_DATA_KEYS")
+            .env("SENDSECURE_DATA_KEY_FILE", self.data_key_file());
         if let Some(url) = &self.args.database_url {
             command.args(["--database-url", url]);
         }
@@ -748,14 +765,14 @@ pub fn finding_codes(verdict: &Value) -> Vec<String> {
 /// Verifies as the relay does: with the key from `/.well-known/jwks.json` only.
 pub async fn verify_send_token(api: &ApiClient, token: &str) -> Value {
     let jwks = api.get("/.well-known/jwks.json").await.ok_json();
-    let jwk = &jwks["keys"][0];
     let header = jsonwebtoken::decode_header(token).expect("a JWS header");
     assert_eq!(header.alg, Algorithm::ES256);
-    assert_eq!(
-        header.kid.as_deref(),
-        jwk["kid"].as_str(),
-        "the JWKS key id"
-    );
+    let jwk = jwks["keys"]
+        .as_array()
+        .expect("a key list")
+        .iter()
+        .find(|jwk| header.kid.as_deref() == jwk["kid"].as_str())
+        .expect("the JWKS has the token's key id");
     let key = DecodingKey::from_ec_components(
         jwk["x"].as_str().expect("x"),
         jwk["y"].as_str().expect("y"),
@@ -775,8 +792,12 @@ pub async fn verify_send_token(api: &ApiClient, token: &str) -> Value {
 /// One audit log row, as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditRow {
+    pub seq: Option<i64>,
     pub kind: String,
-    pub mailbox_hash: Vec<u8>,
+    pub mailbox_hash: Option<Vec<u8>>,
+    pub sender_hash: Option<Vec<u8>>,
+    pub device_hash: Option<Vec<u8>>,
+    pub network_hash: Option<Vec<u8>>,
     pub token_id: Option<String>,
     pub recipient_count: i64,
     pub routes: Option<String>,
@@ -784,16 +805,20 @@ pub struct AuditRow {
 }
 
 type AuditTuple = (
+    Option<i64>,
     String,
-    Vec<u8>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
     Option<String>,
     i64,
     Option<String>,
     Option<String>,
 );
 
-const AUDIT_ROWS: &str = "SELECT kind, mailbox_hash, token_id, recipient_count, routes, codes \
-                          FROM audit_log ORDER BY id";
+/// Sign-in events: what every test's sign-in writes, apart from what most tests look at.
+const SIGN_IN_KINDS: &str = "(kind LIKE 'sign-in-%' OR kind IN ('sign-out', 'sessions-revoked'))";
 
 /// One stored value (or a whole database file), as bytes, and where it was found.
 #[derive(Debug)]
@@ -808,21 +833,41 @@ pub enum RawDb {
 }
 
 impl RawDb {
+    /// The audit trail's send, relay and Viewer events, in order.
     pub async fn audit_rows(&self) -> Vec<AuditRow> {
+        self.audit_rows_where(&format!("NOT {SIGN_IN_KINDS}")).await
+    }
+
+    /// The audit trail's sign-in events, in order.
+    pub async fn sign_in_audit_rows(&self) -> Vec<AuditRow> {
+        self.audit_rows_where(SIGN_IN_KINDS).await
+    }
+
+    async fn audit_rows_where(&self, condition: &str) -> Vec<AuditRow> {
+        let sql = format!(
+            "SELECT seq, kind, mailbox_hash, sender_hash, device_hash, network_hash, token_id, \
+             recipient_count, routes, codes FROM audit_log WHERE {condition} ORDER BY id"
+        );
         let rows: Vec<AuditTuple> = match self {
-            Self::Sqlite { pool, .. } => sqlx::query_as(AUDIT_ROWS).fetch_all(pool).await,
-            Self::Postgres(pool) => sqlx::query_as(AUDIT_ROWS).fetch_all(pool).await,
+            Self::Sqlite { pool, .. } => sqlx::query_as(&sql).fetch_all(pool).await,
+            Self::Postgres(pool) => sqlx::query_as(&sql).fetch_all(pool).await,
         }
         .expect("audit_log reads");
         rows.into_iter()
             .map(
-                |(kind, mailbox_hash, token_id, recipient_count, routes, codes)| AuditRow {
-                    kind,
-                    mailbox_hash,
-                    token_id,
-                    recipient_count,
-                    routes,
-                    codes,
+                |(seq, kind, mailbox, sender, device, network, token_id, count, routes, codes)| {
+                    AuditRow {
+                        seq,
+                        kind,
+                        mailbox_hash: mailbox,
+                        sender_hash: sender,
+                        device_hash: device,
+                        network_hash: network,
+                        token_id,
+                        recipient_count: count,
+                        routes,
+                        codes,
+                    }
                 },
             )
             .collect()

@@ -11,6 +11,7 @@
 mod helpers;
 
 mod at_rest;
+mod audit_trail;
 mod auth_layer;
 mod bad_input;
 mod browser;
@@ -20,6 +21,7 @@ mod events;
 mod exchange;
 mod fail_closed;
 mod health;
+mod keys;
 mod multi_instance;
 mod pairings;
 mod playground;
@@ -27,6 +29,7 @@ mod relay;
 mod send_token;
 mod sessions_revoke;
 mod settings;
+mod shared_mailbox;
 mod sign_in_attacks;
 mod sign_in_email;
 mod sign_in_logs;

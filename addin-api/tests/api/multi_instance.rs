@@ -58,6 +58,7 @@ impl ServeProcess {
             }
         }
         command
+            .env("SENDSECURE_DATA_KEY", data_key())
             .arg("serve")
             .arg("--listen")
             .arg("127.0.0.1:0")
@@ -65,8 +66,6 @@ impl ServeProcess {
             .arg(&data_dir)
             .arg("--database-url")
             .arg(database_url)
-            .arg("--data-key")
-            .arg(data_key())
             .arg("--send-token-key")
             .arg(send_token_key)
             .arg("--public-url")

@@ -17,7 +17,7 @@ both_backends!(
     ordinary_mail_never_reaches_the_relay,
     the_playground_needs_the_relay,
     the_playground_never_delivers_real_mail,
-    the_playground_sends_only_as_the_signed_in_mailbox,
+    the_playground_sends_only_as_a_mailbox_of_the_organisation,
 );
 
 const EXCHANGE: &str = "/api/v1/playground/exchange";
@@ -149,14 +149,14 @@ async fn the_playground_never_delivers_real_mail(backend: Backend) {
     app.finish().await;
 }
 
-async fn the_playground_sends_only_as_the_signed_in_mailbox(backend: Backend) {
+async fn the_playground_sends_only_as_a_mailbox_of_the_organisation(backend: Backend) {
     let app = TestApp::builder(backend).relay_on(LOOPBACK).start().await;
-    let colleague = app.sign_in(COLLEAGUE).await;
+    let user = app.sign_in(SENDER).await;
+    let mut from_the_hospital = sent(Some("a.b.c"));
+    from_the_hospital["from"] = json!(HOSPITAL);
 
-    let reply = app
-        .post_as(&colleague, EXCHANGE, &sent(Some("a.b.c")))
-        .await;
+    let reply = app.post_as(&user, EXCHANGE, &from_the_hospital).await;
 
-    reply.assert_error(StatusCode::FORBIDDEN, "sender-not-signed-in");
+    reply.assert_error(StatusCode::FORBIDDEN, "sender-not-in-organisation");
     app.finish().await;
 }

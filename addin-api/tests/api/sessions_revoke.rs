@@ -50,14 +50,14 @@ async fn revoking_a_mailbox_ends_all_its_sessions_and_no_others() {
     .await
     .assert_status(StatusCode::ACCEPTED);
 
-    let key = data_key();
+    let key_file = dir_arg(app.data_key_file());
     let output = revoke(&[
         "--mailbox",
         &SENDER.to_uppercase(),
         "--data-dir",
         dir_arg(app.data_dir()),
-        "--data-key",
-        &key,
+        "--data-key-file",
+        key_file,
     ])
     .await;
 
@@ -78,8 +78,8 @@ async fn revoking_a_mailbox_ends_all_its_sessions_and_no_others() {
         SENDER,
         "--data-dir",
         dir_arg(app.data_dir()),
-        "--data-key",
-        &key,
+        "--data-key-file",
+        key_file,
     ])
     .await;
     assert_eq!(
@@ -92,11 +92,26 @@ async fn revoking_a_mailbox_ends_all_its_sessions_and_no_others() {
 #[tokio::test]
 async fn bad_input_exits_2_with_one_line() {
     let empty = tempfile::tempdir().expect("a temporary directory");
+    let keys = tempfile::tempdir().expect("a temporary directory");
+    let key_path = keys.path().join("data-keys");
+    std::fs::write(&key_path, data_key()).expect("the key file is written");
+    let key_file = dir_arg(&key_path);
     let key = data_key();
     for (args, says) in [
         (
-            vec!["--mailbox", "not-an-address", "--data-key", &key],
+            vec!["--mailbox", "not-an-address", "--data-key-file", key_file],
             "--mailbox is not a valid e-mail address",
+        ),
+        (
+            vec![
+                "--mailbox",
+                SENDER,
+                "--data-dir",
+                dir_arg(empty.path()),
+                "--data-key",
+                &key,
+            ],
+            "--data-key is refused: a key on the command line shows in `ps`",
         ),
         (
             vec!["--mailbox", SENDER, "--data-dir", dir_arg(empty.path())],
@@ -108,8 +123,8 @@ async fn bad_input_exits_2_with_one_line() {
                 SENDER,
                 "--data-dir",
                 dir_arg(empty.path()),
-                "--data-key",
-                &key,
+                "--data-key-file",
+                key_file,
             ],
             "holds no database",
         ),
@@ -120,6 +135,10 @@ async fn bad_input_exits_2_with_one_line() {
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
         assert!(stderr.contains(says), "{stderr}");
+        assert!(
+            !stderr.contains(&key),
+            "the key is never repeated: {stderr}"
+        );
     }
     assert_eq!(
         std::fs::read_dir(empty.path()).expect("readable").count(),

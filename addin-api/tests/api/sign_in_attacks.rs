@@ -18,6 +18,7 @@ both_backends!(
     anonymous_requests_do_not_lock_the_owner_out,
     wrong_codes_are_limited_per_client,
     the_owner_signs_in_while_a_stranger_hammers_the_mailbox,
+    every_attempt_is_in_the_audit_trail,
 );
 
 /// One browser on one network.
@@ -266,5 +267,64 @@ async fn the_owner_signs_in_while_a_stranger_hammers_the_mailbox(backend: Backen
         .verify(&app, SENDER, &code_in(&owners_mail))
         .await
         .ok_json();
+    app.finish().await;
+}
+
+/// Each attempt, the stranger's and the owner's, with the mailbox, the device and the
+/// network it came from — as keyed hashes, never in clear.
+async fn every_attempt_is_in_the_audit_trail(backend: Backend) {
+    let (app, smtp) = app(backend).await;
+    let owner = Party::at(OWNER_NETWORK);
+    let stranger = Party::at(STRANGER_NETWORK);
+    let code = code_for(&app, &smtp, &owner).await;
+    stranger
+        .verify(&app, SENDER, &other_than(&code))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "invalid-code");
+    for _ in 0..3 {
+        stranger
+            .start(&app, SENDER)
+            .await
+            .assert_status(StatusCode::ACCEPTED);
+    }
+    assert_throttled(&stranger.start(&app, SENDER).await);
+    owner.verify(&app, SENDER, &code).await.ok_json();
+
+    let db = app.raw_db().await;
+    let rows = db.sign_in_audit_rows().await;
+    db.close().await;
+    let kinds: Vec<(&str, Option<&str>)> = rows
+        .iter()
+        .map(|row| (row.kind.as_str(), row.codes.as_deref()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("sign-in-code-requested", None),
+            ("sign-in-code-failed", None),
+            ("sign-in-code-requested", None),
+            ("sign-in-code-requested", None),
+            ("sign-in-code-requested", None),
+            ("sign-in-throttled", Some("code-request")),
+            ("sign-in-code-verified", None),
+        ]
+    );
+    let (owners, strangers): (Vec<_>, Vec<_>) = rows
+        .iter()
+        .partition(|row| row.device_hash == rows[0].device_hash);
+    assert_eq!(owners.len(), 2, "the owner's request and sign-in");
+    assert!(
+        rows.iter()
+            .all(|row| row.mailbox_hash == rows[0].mailbox_hash)
+    );
+    assert!(rows.iter().all(|row| row.seq.is_some()), "chained");
+    let network = |row: &crate::helpers::AuditRow| row.network_hash.clone().expect("a network");
+    assert!(owners.iter().all(|row| network(row) == network(owners[0])));
+    assert!(
+        strangers
+            .iter()
+            .all(|row| network(row) == network(strangers[0]))
+    );
+    assert_ne!(network(owners[0]), network(strangers[0]));
     app.finish().await;
 }

@@ -23,7 +23,7 @@ use serde_json::json;
 use tempfile::TempDir;
 use tower::ServiceExt;
 
-use crate::helpers::{data_key, new_device_id};
+use crate::helpers::new_device_id;
 
 /// The client limit's allowance (see `email_code`).
 const ALLOWED: usize = 20;
@@ -41,7 +41,6 @@ async fn app(trusted_proxies: &[&str]) -> InProcess {
     args.data_dir = dir.path().join("data");
     args.policy = None;
     args.database_url = None;
-    args.data_key = Some(data_key());
     args.web_dir = dir.path().join("web");
     args.trusted_proxies = trusted_proxies
         .iter()

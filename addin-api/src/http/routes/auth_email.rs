@@ -25,7 +25,8 @@ use crate::{
     clock::rfc3339,
     email_code::EmailCodes,
     http::extract::{ApiJson, ClientAddress},
-    sessions::{DeviceId, Proof},
+    sessions::DeviceId,
+    sign_in,
 };
 
 pub fn router() -> Router<AppState> {
@@ -44,7 +45,7 @@ async fn start(
     let mailbox = mailbox(&request.mailbox)?;
     let device = DeviceId::parse(&request.device_id)?;
     let language = preferred_language(&headers);
-    codes.start(&mailbox, &device, client, language).await?;
+    sign_in::request_code(&app, codes, &mailbox, &device, client, language).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -56,13 +57,8 @@ async fn verify(
     let codes = enabled(&app)?;
     let mailbox = mailbox(&request.mailbox)?;
     let device = DeviceId::parse(&request.device_id)?;
-    codes
-        .verify(&mailbox, &device, &request.code, client)
-        .await?;
-    let (token, expires_at) = app
-        .sessions
-        .issue(&mailbox, &device, Proof::EmailCode)
-        .await?;
+    let (token, expires_at) =
+        sign_in::verify_code(&app, codes, &mailbox, &device, &request.code, client).await?;
     Ok(Json(IssuedToken {
         token,
         expires_at: rfc3339(expires_at),

@@ -15,8 +15,9 @@ use crate::{
     Error,
     app::AppState,
     clock::rfc3339,
-    http::extract::ApiJson,
-    sessions::{DeviceId, Proof},
+    http::extract::{ApiJson, ClientAddress},
+    sessions::DeviceId,
+    sign_in,
 };
 
 pub fn router() -> Router<AppState> {
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
 
 async fn sign_in(
     State(app): State<AppState>,
+    ClientAddress(client): ClientAddress,
     ApiJson(request): ApiJson<EntraSignIn>,
 ) -> Result<Json<IssuedToken>, Error> {
     let validator = app.entra.as_ref().ok_or_else(|| Error::Forbidden {
@@ -36,11 +38,15 @@ async fn sign_in(
         code: "invalid-mailbox",
         message: "mailbox is not a valid e-mail address".into(),
     })?;
-    let account = validator.validate(&request.access_token, &mailbox).await?;
-    let (token, expires_at) = app
-        .sessions
-        .issue(&mailbox, &device, Proof::Entra(account))
-        .await?;
+    let (token, expires_at) = sign_in::entra(
+        &app,
+        validator,
+        &request.access_token,
+        &mailbox,
+        &device,
+        client,
+    )
+    .await?;
     Ok(Json(IssuedToken {
         token,
         expires_at: rfc3339(expires_at),

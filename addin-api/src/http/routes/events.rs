@@ -14,6 +14,6 @@ async fn record(
     session: Session,
     ApiJson(event): ApiJson<SendEvent>,
 ) -> Result<StatusCode, Error> {
-    app.audit.send_event(&session.mailbox_hash, &event).await?;
+    app.audit.send_event(&session, &event).await?;
     Ok(StatusCode::NO_CONTENT)
 }

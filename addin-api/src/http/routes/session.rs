@@ -8,7 +8,7 @@ use axum::{
     routing::{get, post},
 };
 
-use crate::{Error, app::AppState, clock::rfc3339, sessions::Session};
+use crate::{Error, app::AppState, clock::rfc3339, sessions::Session, sign_in};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -25,6 +25,6 @@ async fn current(session: Session) -> Json<SessionInfo> {
 }
 
 async fn logout(State(app): State<AppState>, session: Session) -> Result<StatusCode, Error> {
-    app.sessions.end(&session).await?;
+    sign_in::sign_out(&app, &session).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,10 +1,12 @@
 //! Queries both backends run as they are: SQLite accepts PostgreSQL's `$N` placeholders
 //! (sqlx binds them by number), and the statements use only SQL both understand
-//! (`ON CONFLICT`, `RETURNING`). [`shared_stores!`] implements [`super::SessionStore`],
-//! [`super::SignInStore`], [`super::RouteStore`] and [`super::ViewerStore`] with them for
+//! (`ON CONFLICT`, `RETURNING`). [`shared_stores!`] implements [`super::AuditStore`], [`super::SessionStore`],
+//! [`super::SignInStore`], [`super::RouteStore`], [`super::ViewerStore`] and [`super::KeyStore`] with them for
 //! `SqliteStore` and `PostgresStore` alike; what truly
 //! differs (locks, pragmas) stays in their own files.
 
+mod audit;
+mod keys;
 mod route;
 mod session;
 mod sign_in;
@@ -25,6 +27,38 @@ fn digest(bytes: Vec<u8>, column: &'static str) -> StoreResult<Digest> {
 /// The shared stores' `impl`s for `$store`, with the shared queries on its `pool`.
 macro_rules! shared_stores {
     ($store:ty) => {
+        #[async_trait::async_trait]
+        impl super::AuditStore for $store {
+            async fn append_audit(
+                &self,
+                record: &super::AuditRecord,
+                linker: &dyn super::AuditLinker,
+            ) -> super::StoreResult<()> {
+                super::shared::Queries(&self.pool)
+                    .append_audit(record, linker)
+                    .await
+            }
+
+            async fn audit_page(
+                &self,
+                after_id: i64,
+                since: i64,
+                limit: i64,
+            ) -> super::StoreResult<Vec<(i64, super::ChainedAuditRecord)>> {
+                super::shared::Queries(&self.pool)
+                    .audit_page(after_id, since, limit)
+                    .await
+            }
+
+            async fn audit_chain_ends(&self) -> super::StoreResult<super::AuditChainEnds> {
+                super::shared::Queries(&self.pool).audit_chain_ends().await
+            }
+
+            async fn prune_audit(&self, before: i64) -> super::StoreResult<u64> {
+                super::shared::Queries(&self.pool).prune_audit(before).await
+            }
+        }
+
         #[async_trait::async_trait]
         impl super::RouteStore for $store {
             async fn insert_dispatch(
@@ -422,6 +456,41 @@ macro_rules! shared_stores {
                 super::shared::Queries(&self.pool)
                     .record_rate(buckets, at)
                     .await
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl super::KeyStore for $store {
+            async fn index_key(&self) -> super::StoreResult<Option<(String, Vec<u8>)>> {
+                super::shared::Queries(&self.pool).index_key().await
+            }
+
+            async fn init_index_key(
+                &self,
+                key_id: &str,
+                sealed: &[u8],
+            ) -> super::StoreResult<(String, Vec<u8>)> {
+                super::shared::Queries(&self.pool)
+                    .init_index_key(key_id, sealed)
+                    .await
+            }
+
+            async fn sealed_values(
+                &self,
+                column: super::SealedColumn,
+                after: Option<&super::SealedRow>,
+                limit: i64,
+            ) -> super::StoreResult<Vec<super::SealedValue>> {
+                super::shared::Queries(&self.pool)
+                    .sealed_values(column, after, limit)
+                    .await
+            }
+
+            async fn reseal(
+                &self,
+                values: &[(super::SealedValue, Vec<u8>)],
+            ) -> super::StoreResult<u64> {
+                super::shared::Queries(&self.pool).reseal(values).await
             }
         }
     };
