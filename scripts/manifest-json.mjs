@@ -28,6 +28,18 @@ export const SENTINEL_BASE_URL = "https://base-url.sendsecure.invalid";
 export const SENTINEL_ADDIN_ID = "0ddba11c-5e0d-4ec5-8a5e-c0de5e0d0000";
 /** The files written, as the manifest refers to them and the server serves them. */
 export const OUTPUT_FILES = ["manifest.json", "manifest.en-us.json", "manifest.de-de.json"];
+/**
+ * The app package's two icons (Microsoft's rules for apps for Microsoft 365): by the name the
+ * manifest gives them, which is their path in the package zip (at its root) and beside
+ * /manifest.json on the server; the files are assets/<name>, drawn by scripts/icons.py.
+ */
+export const PACKAGE_ICONS = {
+  color: { file: "color.png", size: 192 },
+  outline: { file: "outline.png", size: 32 },
+};
+/** The privacy statement and terms of use (addin-ui/static/), compiled into the server. */
+export const PRIVACY_PATH = "/privacy.html";
+export const TERMS_PATH = "/terms.html";
 
 /** manifest.xml with the deployment's values filled in, as the server renders it. */
 export function renderXml(baseUrl, addinId) {
@@ -87,6 +99,7 @@ export function generate() {
       if (key !== "$schema") setPath(manifest, key, getPath(dutch, key));
     }
     raiseLaunchEventRequirement(manifest, readFileSync(join(ROOT, "manifest.xml"), "utf8"));
+    appPackageFields(manifest);
     const files = { "manifest.json": manifest, ...locales };
     const text = {};
     for (const [name, value] of Object.entries(files)) {
@@ -161,6 +174,19 @@ function raiseLaunchEventRequirement(manifest, xml) {
       }
     }
   }
+}
+
+/**
+ * What the XML manifest has no element for, and the app package needs:
+ * - the icons: the converter names the XML's 64 and 128 px add-in icons, but the package
+ *   must hold a 192 px colour icon and a 32 px white-on-transparent outline icon;
+ * - the privacy statement and the terms of use: the converter copies <SupportUrl> into both.
+ */
+function appPackageFields(manifest) {
+  if (!manifest.icons || !manifest.developer) throw new Error("the converter wrote no icons or developer");
+  manifest.icons = { outline: PACKAGE_ICONS.outline.file, color: PACKAGE_ICONS.color.file };
+  manifest.developer.privacyUrl = `${SENTINEL_BASE_URL}${PRIVACY_PATH}`;
+  manifest.developer.termsOfUseUrl = `${SENTINEL_BASE_URL}${TERMS_PATH}`;
 }
 
 function placeholders(text) {

@@ -1,5 +1,7 @@
 //! The check as the API runs it: SPEC §5 on the draft, with the user's saved phone numbers
-//! filled in for Viewer recipients the draft gives no number for (SPEC §6).
+//! filled in for Viewer recipients the draft gives no number for (SPEC §6). A draft that names
+//! a recipient in `phones` with an empty number means "none": the user cleared the field or
+//! forgot the saved number, which must not come back into the check or the token.
 
 use addin_core::{
     address::Address,
@@ -17,11 +19,17 @@ pub async fn check_draft(app: &App, session: &Session, mut draft: Draft) -> Resu
     let directory = loaded.as_deref().map(|l| &l.directory);
     let verdict = addin_core::check(&draft, &app.policy, directory);
 
+    let cleared: Vec<Address> = draft
+        .phones
+        .keys()
+        .filter_map(|address| Address::parse(address).ok())
+        .collect();
     let missing: Vec<Address> = verdict
         .recipients
         .iter()
         .filter(|r| r.route == Route::Viewer && r.phone == PhoneStatus::Missing)
         .filter_map(|r| Address::parse(&r.address).ok())
+        .filter(|address| !cleared.contains(address))
         .collect();
     if missing.is_empty() {
         return Ok(verdict);

@@ -38,6 +38,13 @@ pub enum Error {
     InvalidConfig { key: &'static str, problem: String },
     #[error("cannot use the data directory ({path}): {source}")]
     DataDir { path: PathBuf, source: io::Error },
+    /// A file the command line asked for cannot be written (`manifest --package FILE`).
+    #[error("cannot write the {what} to {}", path.display())]
+    Unwritable {
+        what: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 
@@ -102,6 +109,7 @@ impl Error {
                 | Self::InvalidDirectory { .. }
                 | Self::DirectoryNotAFile
                 | Self::InvalidConfig { .. }
+                | Self::Unwritable { .. }
         )
     }
 

@@ -23,12 +23,14 @@ enum Command {
     Serve(Box<addin_api::config::ServeArgs>),
     /// Check a draft against the policy and the directory; print the verdict as JSON
     Check(commands::check::Args),
-    /// Print the add-in manifest for a deployment's public URL
+    /// Print the add-in manifest for a deployment's public URL, or write its app package
     Manifest(commands::manifest::Args),
     /// Manage users' sessions: `sessions list|revoke --mailbox ADDRESS`
     Sessions(commands::sessions::Args),
     /// Print the Exchange Online PowerShell that routes secure mail through the relay
     ExchangeSetup(commands::exchange_setup::Args),
+    /// Print the Azure CLI script that registers Send Secure in Entra ID, and its policy lines
+    EntraSetup(commands::entra_setup::Args),
     /// Manage Viewer messages: `viewer withdraw --reference KENMERK`
     Viewer(commands::viewer::Args),
     /// Check or export the audit trail: `audit verify`, `audit export --format jsonl|csv`
@@ -56,9 +58,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             Ok(runtime.block_on(commands::serve::run(&args))?)
         }
-        Command::Manifest(args) => print_text(&commands::manifest::run(&args))
-            .context("cannot write the manifest to standard output"),
+        Command::Manifest(args) => match commands::manifest::run(&args)? {
+            commands::manifest::Output::Xml(xml) => {
+                print_text(&xml).context("cannot write the manifest to standard output")
+            }
+            commands::manifest::Output::Package { path, files } => {
+                println!("wrote {}: {}", path.display(), files.join(", "));
+                Ok(())
+            }
+        },
         Command::ExchangeSetup(args) => print_text(&commands::exchange_setup::run(&args)?)
+            .context("cannot write the script to standard output"),
+        Command::EntraSetup(args) => print_text(&commands::entra_setup::run(&args)?)
             .context("cannot write the script to standard output"),
         Command::Sessions(commands::sessions::Args {
             command: commands::sessions::Command::Revoke(args),

@@ -5,8 +5,15 @@
 //! localisation files beside it are the unified manifest that Microsoft's converter makes from
 //! the XML (`scripts/manifest-json.mjs`; `tests/manifest/` fails when they are stale), with the
 //! same placeholders.
+//!
+//! The Microsoft 365 admin centre takes the unified manifest as an *app package*: a zip with
+//! `manifest.json` at its root, the localisation files it names and its two icons, each at the
+//! relative path the manifest gives it ([`render_package`]).
 
-use std::fmt;
+use std::{
+    fmt,
+    io::{Cursor, Write},
+};
 
 use crate::Error;
 
@@ -23,6 +30,14 @@ const JSON_LOCALES: [(&str, &str); 2] = [
         "manifest.de-de.json",
         include_str!("../../manifest.de-de.json"),
     ),
+];
+
+/// The app package's icons (`scripts/icons.py`), by the name `manifest.json` gives them: their
+/// path in the package and beside `/manifest.json` on the server. Microsoft's rules: a full
+/// colour 192 x 192 PNG, and a 32 x 32 PNG that is white on a transparent background.
+pub const PACKAGE_ICONS: [(&str, &[u8]); 2] = [
+    ("color.png", include_bytes!("../../assets/color.png")),
+    ("outline.png", include_bytes!("../../assets/outline.png")),
 ];
 
 /// The add-in id `serve` and `manifest` use when none is given. Every deployment needs its own
@@ -89,6 +104,69 @@ pub fn json_locale_names() -> impl Iterator<Item = &'static str> {
     JSON_LOCALES.iter().map(|(file, _)| *file)
 }
 
+/// The files of the app package, in the order they are written: `manifest.json`, then the
+/// localisation files and the icons in the order the manifest names them.
+pub fn package_files(base_url: &str, addin_id: &AddinId) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    let manifest = render_json(base_url, addin_id);
+    let parsed: serde_json::Value = serde_json::from_str(&manifest)
+        .map_err(|error| package_bug(format!("manifest.json is not JSON: {error}")))?;
+    let mut files = vec![("manifest.json".to_owned(), manifest.into_bytes())];
+    let languages = parsed["localizationInfo"]["additionalLanguages"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    for language in languages {
+        let name = language["file"]
+            .as_str()
+            .ok_or_else(|| package_bug("a language without a file".to_owned()))?;
+        let locale = json_locale(name, base_url, addin_id)
+            .ok_or_else(|| package_bug(format!("no localisation file {name}")))?;
+        files.push((name.to_owned(), locale.into_bytes()));
+    }
+    for kind in ["color", "outline"] {
+        let name = parsed["icons"][kind]
+            .as_str()
+            .ok_or_else(|| package_bug(format!("no icons.{kind}")))?;
+        let (_, png) = PACKAGE_ICONS
+            .iter()
+            .find(|(file, _)| *file == name)
+            .ok_or_else(|| package_bug(format!("no icon file {name} for icons.{kind}")))?;
+        files.push((name.to_owned(), png.to_vec()));
+    }
+    Ok(files)
+}
+
+/// The app package for a deployment: the zip the Microsoft 365 admin centre's "Upload custom
+/// apps" takes.
+pub fn render_package(base_url: &str, addin_id: &AddinId) -> Result<Vec<u8>, Error> {
+    zip_files(&package_files(base_url, addin_id)?)
+}
+
+/// A zip of `files`, deterministic: their order, and fixed time stamps and permissions.
+pub fn zip_files(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, Error> {
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        // The zip format's earliest time (1980-01-01) on every entry: the same manifest makes
+        // the same bytes, so a package can be compared and its hash recorded.
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644);
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, bytes) in files {
+        zip.start_file(name.as_str(), options)
+            .and_then(|()| zip.write_all(bytes).map_err(Into::into))
+            .map_err(|error| package_bug(format!("cannot add {name}: {error}")))?;
+    }
+    let zip = zip
+        .finish()
+        .map_err(|error| package_bug(format!("cannot finish the zip: {error}")))?;
+    Ok(zip.into_inner())
+}
+
+/// The package is made in memory from compiled-in files: a failure is a bug.
+fn package_bug(problem: String) -> Error {
+    Error::Internal(format!("the app package: {problem}"))
+}
+
 fn fill(template: &str, base_url: &str, addin_id: &AddinId) -> String {
     template
         .replace("{{BASE_URL}}", base_url)
@@ -133,6 +211,82 @@ mod tests {
             let locale = json_locale(file, BASE, &id()).expect("served beside the manifest");
             serde_json::from_str::<serde_json::Value>(&locale).expect("valid JSON");
         }
+    }
+
+    /// Width and height from a PNG's IHDR chunk.
+    fn png_size(png: &[u8]) -> (u32, u32) {
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+        let word = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().expect("four bytes"));
+        (word(16), word(20))
+    }
+
+    #[test]
+    fn the_package_icons_have_the_sizes_microsoft_validates() {
+        let sizes: Vec<(&str, (u32, u32))> = PACKAGE_ICONS
+            .iter()
+            .map(|(name, png)| (*name, png_size(png)))
+            .collect();
+        assert_eq!(
+            sizes,
+            [("color.png", (192, 192)), ("outline.png", (32, 32))]
+        );
+    }
+
+    #[test]
+    fn the_package_holds_the_manifest_its_languages_and_its_icons() {
+        let package = render_package(BASE, &id()).expect("a package");
+        let mut zip = zip::ZipArchive::new(Cursor::new(package)).expect("a zip");
+        let names: Vec<String> = zip
+            .file_names()
+            .map(|name| name.expect("a name").into_owned())
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(
+            sorted,
+            [
+                "color.png",
+                "manifest.de-de.json",
+                "manifest.en-us.json",
+                "manifest.json",
+                "outline.png"
+            ]
+        );
+
+        let mut read = |name: &str| {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut zip.by_name(name).expect(name), &mut bytes)
+                .expect("readable");
+            bytes
+        };
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&read("manifest.json")).expect("JSON");
+        assert_eq!(manifest["id"], "0f8fad5b-d9cb-469f-a165-70867728950e");
+        assert_eq!(
+            manifest["developer"]["privacyUrl"],
+            format!("{BASE}/privacy.html")
+        );
+        assert_eq!(
+            manifest["developer"]["termsOfUseUrl"],
+            format!("{BASE}/terms.html")
+        );
+        for kind in ["color", "outline"] {
+            let name = manifest["icons"][kind].as_str().expect("an icon");
+            assert!(names.iter().any(|entry| entry == name), "{name} packaged");
+        }
+        assert_eq!(png_size(&read("color.png")), (192, 192));
+        assert_eq!(png_size(&read("outline.png")), (32, 32));
+        let locale = String::from_utf8(read("manifest.en-us.json")).expect("UTF-8");
+        assert!(locale.contains("Checks and sends"), "{locale}");
+    }
+
+    #[test]
+    fn the_same_deployment_makes_the_same_package() {
+        let once = render_package(BASE, &id()).expect("a package");
+        let again = render_package(BASE, &id()).expect("a package");
+        assert_eq!(once, again);
+        let other = render_package("https://other.example.nl", &id()).expect("a package");
+        assert_ne!(once, other);
     }
 
     #[test]

@@ -422,3 +422,176 @@ fn exchange_setup_prints_powershell_and_refuses_a_bad_host() {
         assert!(stderr.contains("relay_host"), "{stderr}");
     }
 }
+
+/// `sendsecure entra-setup` (SPEC §8): the Azure CLI script on stdout, with the NAA broker
+/// redirect for the add-in's host; a public URL Office cannot load from is refused with one
+/// line and exit code 2.
+#[test]
+fn entra_setup_prints_az_cli_and_refuses_a_bad_url() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_sendsecure"))
+            .arg("entra-setup")
+            .args(args)
+            .env_remove("SENDSECURE_PUBLIC_URL")
+            .output()
+            .expect("the binary runs")
+    };
+
+    let good = run(&[
+        "--public-url",
+        "https://sendsecure.huisartsen-oost.nl",
+        "--tenant",
+        "0a1b2c3d-0000-4000-8000-123456789abc",
+    ]);
+    assert_eq!(good.status.code(), Some(0));
+    let script = String::from_utf8(good.stdout).expect("UTF-8");
+    assert!(script.contains("az ad app create"), "{script}");
+    assert!(script.contains("AzureADMyOrg"), "{script}");
+    assert!(
+        script.contains("brk-multihub://sendsecure.huisartsen-oost.nl"),
+        "{script}"
+    );
+    assert!(
+        script.contains("https://sendsecure.huisartsen-oost.nl/entra-dialog.html"),
+        "{script}"
+    );
+    assert!(script.contains("requestedAccessTokenVersion"), "{script}");
+    assert!(
+        script.contains("az ad app permission admin-consent"),
+        "{script}"
+    );
+    assert!(script.contains("method = \"entra-id\""), "{script}");
+
+    for bad in [
+        &["--public-url", "http://sendsecure.example.nl"][..],
+        &["--public-url", "https://192.0.2.7"],
+        &[
+            "--public-url",
+            "https://sendsecure.example.nl",
+            "--tenant",
+            "contoso.onmicrosoft.com",
+        ],
+    ] {
+        let refused = run(bad);
+        assert_eq!(refused.status.code(), Some(2), "{bad:?}");
+        assert!(refused.stdout.is_empty(), "{bad:?}");
+        let stderr = String::from_utf8(refused.stderr).expect("UTF-8");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}
+
+/// `sendsecure manifest --package FILE.zip` (issue 13): the app package for the Microsoft 365
+/// admin centre, with the unified manifest for the deployment, its languages and its icons;
+/// without `--package` the XML manifest as before; bad input is one line and exit code 2.
+#[test]
+fn manifest_writes_the_app_package_and_refuses_bad_input() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_sendsecure"))
+            .arg("manifest")
+            .args(args)
+            .env_remove("SENDSECURE_PUBLIC_URL")
+            .env_remove("SENDSECURE_ADDIN_ID")
+            .output()
+            .expect("the binary runs")
+    };
+    let base = "https://sendsecure.huisartsen-oost.nl";
+    let id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    let package = dir.path().join("sendsecure.zip");
+    let package_arg = package.to_str().expect("a UTF-8 path");
+
+    let written = run(&[
+        "--base-url",
+        base,
+        "--addin-id",
+        id,
+        "--package",
+        package_arg,
+    ]);
+    assert_eq!(written.status.code(), Some(0), "{written:?}");
+    let stdout = String::from_utf8(written.stdout).expect("UTF-8");
+    assert!(stdout.contains("manifest.json"), "{stdout}");
+
+    let mut zip =
+        zip::ZipArchive::new(std::fs::File::open(&package).expect("written")).expect("a zip");
+    let mut names: Vec<String> = zip
+        .file_names()
+        .map(|name| name.expect("a name").into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "color.png",
+            "manifest.de-de.json",
+            "manifest.en-us.json",
+            "manifest.json",
+            "outline.png"
+        ]
+    );
+    let manifest: Value =
+        serde_json::from_reader(zip.by_name("manifest.json").expect("manifest.json"))
+            .expect("JSON");
+    assert_eq!(manifest["id"], id);
+    assert_eq!(manifest["validDomains"], json!([base]));
+    assert_eq!(
+        manifest["developer"]["privacyUrl"],
+        format!("{base}/privacy.html")
+    );
+    assert_eq!(
+        manifest["icons"],
+        json!({"outline": "outline.png", "color": "color.png"})
+    );
+    assert!(!manifest.to_string().contains("{{"), "no placeholder left");
+
+    // The same input makes the same bytes.
+    let again = dir.path().join("again.zip");
+    let again_arg = again.to_str().expect("a UTF-8 path");
+    assert_eq!(
+        run(&["--base-url", base, "--addin-id", id, "--package", again_arg])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        std::fs::read(&package).expect("read"),
+        std::fs::read(&again).expect("read")
+    );
+
+    // Without --package: the XML manifest on stdout, as before.
+    let xml = run(&["--base-url", base, "--addin-id", id]);
+    assert_eq!(xml.status.code(), Some(0));
+    let xml = String::from_utf8(xml.stdout).expect("UTF-8");
+    assert!(xml.contains(&format!("<Id>{id}</Id>")), "{xml}");
+    assert!(xml.contains(&format!("{base}/taskpane.html")), "{xml}");
+
+    let nowhere = dir.path().join("missing/dir/sendsecure.zip");
+    let nowhere_arg = nowhere.to_str().expect("a UTF-8 path");
+    for (bad, names) in [
+        (
+            vec![
+                "--base-url",
+                "http://sendsecure.example.nl",
+                "--package",
+                package_arg,
+            ],
+            "public_url",
+        ),
+        (
+            vec!["--base-url", base, "--addin-id", "send-secure"],
+            "addin_id",
+        ),
+        (
+            vec!["--base-url", base, "--package", nowhere_arg],
+            "app package",
+        ),
+    ] {
+        let refused = run(&bad);
+        assert_eq!(refused.status.code(), Some(2), "{bad:?}");
+        assert!(refused.stdout.is_empty(), "{bad:?}");
+        let stderr = String::from_utf8(refused.stderr).expect("UTF-8");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(names), "{stderr}");
+    }
+    assert!(!nowhere.exists());
+}

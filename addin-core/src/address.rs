@@ -8,7 +8,7 @@ use std::fmt;
 
 use email_address::{EmailAddress, Options};
 
-use crate::Error;
+use crate::{Error, canonical};
 
 /// A mail domain: lower-cased ASCII, at least two labels (mail in Dutch healthcare goes to
 /// registered domains, never to bare host names or IP literals).
@@ -20,7 +20,7 @@ pub struct Domain(Box<str>);
 
 impl Domain {
     pub fn parse(raw: &str) -> Result<Self, Error> {
-        let ascii = to_ascii_domain(raw.trim()).ok_or(Error::InvalidDomain)?;
+        let ascii = canonical::domain_to_ascii(raw.trim()).ok_or(Error::InvalidDomain)?;
         Ok(Self(ascii.into_boxed_str()))
     }
 
@@ -57,17 +57,15 @@ pub struct Address {
 
 impl Address {
     pub fn parse(raw: &str) -> Result<Self, Error> {
-        let lowered = raw.trim().to_lowercase();
-        let (local, domain) = lowered.rsplit_once('@').ok_or(Error::InvalidAddress)?;
-        let domain = to_ascii_domain(domain).ok_or(Error::InvalidAddress)?;
-        let normalised = format!("{local}@{domain}");
+        let normalised = canonical::address(raw).ok_or(Error::InvalidAddress)?;
         let strict = Options::default()
             .without_display_text()
             .without_domain_literal()
             .with_required_tld();
         EmailAddress::parse_with_options(&normalised, strict).map_err(|_| Error::InvalidAddress)?;
+        let at = normalised.rfind('@').ok_or(Error::InvalidAddress)?;
         Ok(Self {
-            at: local.len(),
+            at,
             normalised: normalised.into_boxed_str(),
         })
     }
@@ -86,19 +84,6 @@ impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.normalised)
     }
-}
-
-/// IDNA-to-ASCII with the strict (STD3) rules, plus the shape a mail domain must have.
-fn to_ascii_domain(raw: &str) -> Option<String> {
-    if raw.is_empty() || raw.ends_with('.') {
-        return None;
-    }
-    let ascii = idna::domain_to_ascii_strict(raw).ok()?;
-    let labels_ok = ascii.split('.').count() >= 2
-        && ascii
-            .split('.')
-            .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'));
-    labels_ok.then_some(ascii)
 }
 
 #[cfg(test)]

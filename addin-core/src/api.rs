@@ -198,6 +198,12 @@ pub struct EntraClient {
     pub client_id: String,
     /// The full scope to request: `api://<client_id>/<scope>`.
     pub scope: String,
+    /// The MSAL authority to sign in at: `{auth.entra.authority}/{tenant id}` when one tenant
+    /// may sign in (a single-tenant app registration, as `sendsecure entra-setup` creates,
+    /// refuses `/organizations`), else `{auth.entra.authority}/organizations`. Empty from an
+    /// older server: the panel then uses `organizations`.
+    #[serde(default)]
+    pub authority: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

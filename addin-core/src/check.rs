@@ -290,6 +290,13 @@ impl<'a> Checker<'a> {
         if self.bcc_holds_only_viewer(recipients) && non_blank(&draft.cc).next().is_some() {
             findings.add(FindingCode::BccViewerCc, None);
         }
+        let visible_viewer = recipients
+            .iter()
+            .filter(|r| r.route == Route::Viewer && matches!(r.field, Field::To | Field::Cc))
+            .count();
+        if visible_viewer >= 2 {
+            findings.add(FindingCode::ViewerRecipientsVisible, None);
+        }
 
         if !internal_only {
             for blocked in draft

@@ -33,6 +33,9 @@ pub enum FindingCode {
     BccMixed,
     BccViewerTo,
     BccViewerCc,
+    /// Several Viewer recipients in To and CC: each patient sees the others' addresses
+    /// (beyond the seed; BCC hides them).
+    ViewerRecipientsVisible,
     AttachmentBlockedType,
     AttachmentsTooLarge,
     SubjectEmpty,
@@ -41,7 +44,7 @@ pub enum FindingCode {
 
 impl FindingCode {
     /// Every code, in report order.
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 22] = [
         Self::DirectoryUnavailable,
         Self::SenderInvalid,
         Self::SenderUnknown,
@@ -59,6 +62,7 @@ impl FindingCode {
         Self::BccMixed,
         Self::BccViewerTo,
         Self::BccViewerCc,
+        Self::ViewerRecipientsVisible,
         Self::AttachmentBlockedType,
         Self::AttachmentsTooLarge,
         Self::SubjectEmpty,
@@ -70,6 +74,7 @@ impl FindingCode {
             Self::PhoneAdvised
             | Self::EmailCodeOnly
             | Self::RecipientsMany
+            | Self::ViewerRecipientsVisible
             | Self::ViewerLanguageEn => Level::Info,
             _ => Level::Action,
         }
@@ -126,6 +131,7 @@ mod tests {
                 FindingCode::PhoneAdvised,
                 FindingCode::EmailCodeOnly,
                 FindingCode::RecipientsMany,
+                FindingCode::ViewerRecipientsVisible,
                 FindingCode::ViewerLanguageEn
             ]
         );

@@ -6,6 +6,7 @@
 //! metadata and the IDNA tables out of its bundle.
 
 pub mod api;
+pub mod country;
 pub mod draft;
 pub mod error;
 pub mod finding;
@@ -16,6 +17,7 @@ pub mod verdict;
 pub mod address;
 #[cfg(feature = "rules")]
 pub mod attachment;
+pub mod canonical;
 #[cfg(feature = "rules")]
 pub mod check;
 #[cfg(feature = "rules")]

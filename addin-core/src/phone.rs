@@ -1,10 +1,90 @@
 //! Phone numbers for SMS access codes (SPEC §5.3), by libphonenumber's rules.
+//!
+//! The rules are the `phonenumber` crate's, the metadata is not: the crate's built-in copy lags
+//! libphonenumber's releases and refused mobile ranges in use today (issue 13). We load
+//! `addin-core/metadata/PhoneNumberMetadata.xml` instead, made by `scripts/phone-metadata.mjs`
+//! from Google's own JavaScript build, and `tests/vectors/phones.json` (same source) holds us
+//! to its verdicts.
 
 use std::fmt;
+use std::sync::LazyLock;
 
-use phonenumber::{Mode, Type, country, metadata::DATABASE};
+use phonenumber::{Metadata, Mode, PhoneNumber, Type, country, metadata::Database};
 
 use crate::Error;
+
+/// libphonenumber's metadata, parsed on first use (tens of milliseconds, once per process).
+pub(crate) static METADATA: LazyLock<Database> = LazyLock::new(|| {
+    Database::parse(include_str!("../metadata/PhoneNumberMetadata.xml"))
+        .expect("the committed metadata parses: the tests load it")
+});
+
+/// Parses what a user typed with our metadata; numbers without a country code are Dutch.
+///
+/// Only those are parsed with NL as the default country: the crate strips the default
+/// country's trunk prefix from any number, so Italy's `+39 06…` or Benin's `+229 01…` would
+/// lose their `0`. `00` is the Netherlands' international prefix, so it reads as `+`.
+fn read(raw: &str) -> Option<PhoneNumber> {
+    let raw = raw.trim();
+    let (default, number) = match raw.strip_prefix("00") {
+        Some(rest) => (None, format!("+{rest}")),
+        None if raw.starts_with('+') => (None, raw.to_owned()),
+        None => (Some(country::Id::NL), raw.to_owned()),
+    };
+    phonenumber::parse_with(&METADATA, default, number).ok()
+}
+
+/// The number's type as libphonenumber's `getNumberType` gives it. The crate's own
+/// `number_type` drops the leading zeros that some countries' numbers keep after the country
+/// code (Benin's `+229 01…`, Côte d'Ivoire's `+225 07…`), and then finds no type.
+fn kind(number: &PhoneNumber) -> Type {
+    let national = number.national().to_string();
+    let Some(candidates) = METADATA.by_code(&number.code().value()) else {
+        return Type::Unknown;
+    };
+    // A calling code shared by regions (+1, +7, +44…): the region whose leading digits or
+    // patterns fit, the main region first.
+    let region = candidates
+        .into_iter()
+        .find(|meta| match meta.leading_digits() {
+            Some(leading) => leading
+                .find(&national)
+                .is_some_and(|found| found.start() == 0),
+            None => kind_in(meta, &national) != Type::Unknown,
+        });
+    region.map_or(Type::Unknown, |meta| kind_in(meta, &national))
+}
+
+fn kind_in(meta: &Metadata, national: &str) -> Type {
+    let descriptors = meta.descriptors();
+    if !descriptors.general().is_match(national) {
+        return Type::Unknown;
+    }
+    let is = |kind| {
+        descriptors
+            .get(kind)
+            .is_some_and(|desc| desc.is_match(national))
+    };
+    let special = [
+        Type::PremiumRate,
+        Type::TollFree,
+        Type::SharedCost,
+        Type::Voip,
+        Type::PersonalNumber,
+        Type::Pager,
+        Type::Uan,
+        Type::Voicemail,
+    ];
+    if let Some(kind) = special.into_iter().find(|&kind| is(kind)) {
+        return kind;
+    }
+    match (is(Type::FixedLine), is(Type::Mobile)) {
+        (true, true) => Type::FixedLineOrMobile,
+        (true, false) => Type::FixedLine,
+        (false, true) => Type::Mobile,
+        (false, false) => Type::Unknown,
+    }
+}
 
 /// A number an SMS can reach, in E.164 form. `Debug` hides the digits: a patient's phone
 /// number must never reach a log.
@@ -15,16 +95,13 @@ impl Phone {
     /// Parses what a user typed; numbers without a country code are Dutch. Valid means
     /// libphonenumber says so and, where it can tell, the number is a mobile one.
     pub fn parse(raw: &str) -> Result<Self, Error> {
-        let number = phonenumber::parse(Some(country::Id::NL), raw.trim())
-            .map_err(|_| Error::InvalidPhone)?;
-        let reaches_sms = matches!(
-            number.number_type(&DATABASE),
-            Type::Mobile | Type::FixedLineOrMobile
-        );
-        if !number.is_valid() || !reaches_sms || number.extension().is_some() {
+        let number = read(raw).ok_or(Error::InvalidPhone)?;
+        let reaches_sms = matches!(kind(&number), Type::Mobile | Type::FixedLineOrMobile);
+        if !number.is_valid_with(&METADATA) || !reaches_sms || number.extension().is_some() {
             return Err(Error::InvalidPhone);
         }
-        Ok(Self(number.format().mode(Mode::E164).to_string()))
+        let e164 = number.format_with(&METADATA).mode(Mode::E164);
+        Ok(Self(e164.to_string()))
     }
 
     pub fn e164(&self) -> &str {
@@ -48,7 +125,7 @@ impl Phone {
             let hidden = national.len().saturating_sub(2);
             return format!("06-{}{last_two}", DOT.to_string().repeat(hidden));
         }
-        let code = phonenumber::parse(None, &self.0)
+        let code = read(&self.0)
             .map(|number| number.code().value().to_string())
             .unwrap_or_default();
         let hidden = digits.len().saturating_sub(code.len() + 2);
@@ -110,6 +187,129 @@ mod tests {
         assert_eq!(masked("+44 7911 123456"), "+44 ••••••••56");
         assert_eq!(masked("+49 151 23456789"), "+49 •••••••••89");
         assert_eq!(masked("+1 201 555 0123"), "+1 ••••••••23");
+    }
+
+    #[test]
+    fn the_ranges_of_issue_13_are_accepted() {
+        for (raw, e164) in [
+            ("+597 731 2345", "+5977312345"), // Suriname, 73…
+            ("+597 791 2345", "+5977912345"), // Suriname, 79…
+            ("+46 78 123 45 67", "+46781234567"),
+        ] {
+            assert_eq!(
+                Phone::parse(raw).map(Phone::into_e164),
+                Ok(e164.to_string()),
+                "{raw}"
+            );
+        }
+    }
+
+    /// `tests/vectors/phones.json`: what libphonenumber (google-libphonenumber, the release
+    /// our metadata comes from) says of a few thousand numbers.
+    #[derive(serde::Deserialize)]
+    struct Vectors {
+        source: String,
+        vectors: Vec<Vector>,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Vector {
+        input: String,
+        valid: bool,
+        r#type: Option<String>,
+        e164: Option<String>,
+    }
+
+    fn vectors() -> Vectors {
+        serde_json::from_str(include_str!("../../tests/vectors/phones.json")).expect("JSON")
+    }
+
+    /// libphonenumber's name of a number type, as the vectors spell it.
+    fn type_name(kind: Type) -> &'static str {
+        match kind {
+            Type::FixedLine => "FIXED_LINE",
+            Type::Mobile => "MOBILE",
+            Type::FixedLineOrMobile => "FIXED_LINE_OR_MOBILE",
+            Type::TollFree => "TOLL_FREE",
+            Type::PremiumRate => "PREMIUM_RATE",
+            Type::SharedCost => "SHARED_COST",
+            Type::PersonalNumber => "PERSONAL_NUMBER",
+            Type::Voip => "VOIP",
+            Type::Pager => "PAGER",
+            Type::Uan => "UAN",
+            Type::Voicemail => "VOICEMAIL",
+            _ => "UNKNOWN",
+        }
+    }
+
+    #[test]
+    fn phone_parse_agrees_with_libphonenumber_on_every_vector() {
+        let file = vectors();
+        assert!(file.vectors.len() > 4000, "{}", file.vectors.len());
+        let disagreements: Vec<String> = file
+            .vectors
+            .iter()
+            .filter_map(|vector| {
+                let sms = matches!(
+                    vector.r#type.as_deref(),
+                    Some("MOBILE" | "FIXED_LINE_OR_MOBILE")
+                );
+                let expected = vector.e164.clone().filter(|_| vector.valid && sms);
+                let ours = Phone::parse(&vector.input).ok().map(Phone::into_e164);
+                (ours != expected)
+                    .then(|| format!("{}: {ours:?}, expected {expected:?}", vector.input))
+            })
+            .collect();
+        assert!(
+            disagreements.is_empty(),
+            "{} disagreements with {}:\n{}",
+            disagreements.len(),
+            file.source,
+            disagreements.join("\n")
+        );
+    }
+
+    /// Numbers on which the crate's parser and libphonenumber differ, none an SMS can reach.
+    const KNOWN_DIFFERENCES: [(&str, &str); 1] = [(
+        "+375 801 123 4567",
+        "Belarus toll-free 801…: after the country code the crate strips the trunk prefix 8 \
+         that libphonenumber keeps (it checks the rest is still a possible number)",
+    )];
+
+    #[test]
+    fn validity_and_type_agree_with_libphonenumber_on_every_vector() {
+        let file = vectors();
+        for (input, _why) in KNOWN_DIFFERENCES {
+            assert!(
+                file.vectors.iter().any(|vector| vector.input == input),
+                "{input}"
+            );
+        }
+        let disagreements: Vec<String> = file
+            .vectors
+            .iter()
+            .filter(|vector| {
+                !KNOWN_DIFFERENCES
+                    .iter()
+                    .any(|(input, _)| *input == vector.input)
+            })
+            .filter_map(|vector| {
+                let ours = read(&vector.input)
+                    .filter(|number| number.is_valid_with(&METADATA))
+                    .filter(|number| number.extension().is_none())
+                    .map(|number| type_name(kind(&number)));
+                let expected = vector.r#type.as_deref().filter(|_| vector.valid);
+                (ours != expected)
+                    .then(|| format!("{}: {ours:?}, expected {expected:?}", vector.input))
+            })
+            .collect();
+        assert!(
+            disagreements.is_empty(),
+            "{} disagreements with {}:\n{}",
+            disagreements.len(),
+            file.source,
+            disagreements.join("\n")
+        );
     }
 
     #[test]

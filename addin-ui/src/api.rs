@@ -184,6 +184,19 @@ pub async fn save_pairing(
     decode(&exchange(Method::PUT, &path, Some(session), encode(&body)).await?)
 }
 
+/// `DELETE /api/v1/pairings/{address}`: forgets a recipient's saved number (404: there was
+/// none, which is as good).
+pub async fn delete_pairing(session: &Session, address: &str) -> Result<(), ApiError> {
+    let path = format!(
+        "/api/v1/pairings/{}",
+        String::from(js_sys::encode_uri_component(address))
+    );
+    match exchange(Method::DELETE, &path, Some(session), None).await {
+        Ok(_) | Err(ApiError::Refused { status: 404, .. }) => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
 /// `GET /api/v1/settings`.
 pub async fn settings(session: &Session) -> Result<Settings, ApiError> {
     decode(&exchange(Method::GET, "/api/v1/settings", Some(session), None).await?)

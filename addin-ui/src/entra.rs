@@ -1,22 +1,91 @@
-//! Signing in with Entra ID (SPEC §8): an access token for this API's own scope, obtained with
-//! MSAL.js nested app authentication (`msal.createNestablePublicClientApplication`), which
-//! asks Outlook itself for the token of the account it runs under.
+//! Signing in with Entra ID (SPEC §8, manual §2.1.3.2): an access token for this API's own
+//! scope, for the account Outlook runs under.
 //!
-//! MSAL.js is not bundled: an organisation that signs in with Entra ID places
-//! `msal-browser.min.js` (v3.x or later, which has NAA) in the served `vendor/` folder, or any
-//! page script defines `window.msal`; the CSP allows only same-origin scripts. Where NAA is not
-//! supported by the host, MSAL falls back to its popup; the Office dialog API
-//! (`displayDialogAsync`) would be the next fallback and is not implemented: the panel then
-//! says Entra sign-in is unavailable and offers normal sending (manual §2.1.3.2).
+//! * Where Outlook offers nested app authentication (requirement set NestedAppAuth 1.1), MSAL.js
+//!   `createNestablePublicClientApplication` asks Outlook itself for the token: silently, or —
+//!   the first time, or when Entra wants the user again — with Outlook's own prompt.
+//! * Elsewhere, the Office dialog API: the panel opens `entra-dialog.html` (served by `serve`,
+//!   `addin-ui/static/`), which signs in with MSAL.js's redirect flow and hands the token back
+//!   with `messageParent` (`office::dialog_message`). The message is `token:<access token>` or
+//!   `error:<code>` ([`DialogAnswer`]).
+//!
+//! MSAL.js comes from npm (`@azure/msal-browser`): Trunk copies its browser build to
+//! `vendor/msal-browser.min.js` (`addin-ui/index.html`), the same file in development and in
+//! production. The panel loads it only when it needs it, same-origin, as the CSP requires.
 
 use addin_core::api::EntraClient;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use wasm_bindgen_futures::JsFuture;
 
-/// Where an organisation puts MSAL.js for the panel.
+use crate::office;
+
+/// Where Trunk puts MSAL.js (`addin-ui/index.html`).
 const MSAL_SCRIPT: &str = "/vendor/msal-browser.min.js";
-const AUTHORITY: &str = "https://login.microsoftonline.com/organizations";
+/// The Office-dialog fallback page (`addin-ui/static/entra-dialog.html`).
+const DIALOG_PAGE: &str = "/entra-dialog.html";
+/// For a server that does not say which authority (older than `EntraClient::authority`).
+const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com/organizations";
+
+/// What the dialog page sent with `messageParent`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DialogAnswer {
+    Token(String),
+    /// MSAL's error code, or the page's own (`not-configured`, `no-token`).
+    Error(String),
+}
+
+impl DialogAnswer {
+    /// `token:<jwt>` or `error:<code>`; anything else is an error of its own.
+    pub fn parse(message: &str) -> Self {
+        match message.split_once(':') {
+            Some(("token", token))
+                if !token.is_empty()
+                    && token
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) =>
+            {
+                Self::Token(token.to_owned())
+            }
+            Some(("error", code)) if !code.is_empty() => Self::Error(code.to_owned()),
+            _ => Self::Error("unreadable-message".to_owned()),
+        }
+    }
+}
+
+/// The dialog page's address for `mailbox`: the account hint rides along in the query.
+pub fn dialog_url(origin: &str, mailbox: &str) -> String {
+    let hint: String = encode_query_value(mailbox);
+    format!("{origin}{DIALOG_PAGE}?login_hint={hint}")
+}
+
+/// Percent-encoding for a query value (what `encodeURIComponent` does), in Rust so that it
+/// can be tested natively.
+fn encode_query_value(value: &str) -> String {
+    let mut encoded = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric()
+            || matches!(
+                byte,
+                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+            )
+        {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+/// The authority the server named, or `organizations`.
+pub fn authority(client: &EntraClient) -> &str {
+    if client.authority.starts_with("https://") {
+        &client.authority
+    } else {
+        DEFAULT_AUTHORITY
+    }
+}
 
 fn get(target: &JsValue, name: &str) -> Result<JsValue, JsValue> {
     let value = Reflect::get(target, &JsValue::from_str(name))?;
@@ -68,12 +137,21 @@ async fn call(target: &JsValue, method: &str, argument: &JsValue) -> Result<JsVa
     }
 }
 
-/// An access token for `client.scope`, for the account of `mailbox`.
+/// An access token for `client.scope`, for the account of `mailbox`: through nested app
+/// authentication where Outlook has it, else through the Office dialog.
 pub async fn access_token(client: &EntraClient, mailbox: &str) -> Result<String, JsValue> {
+    if office::nested_app_auth() {
+        nested(client, mailbox).await
+    } else {
+        dialog(mailbox).await
+    }
+}
+
+async fn nested(client: &EntraClient, mailbox: &str) -> Result<String, JsValue> {
     let msal = msal().await?;
     let auth = Object::new();
     set(&auth, "clientId", &client.client_id.as_str().into())?;
-    set(&auth, "authority", &AUTHORITY.into())?;
+    set(&auth, "authority", &authority(client).into())?;
     let config = Object::new();
     set(&config, "auth", &auth)?;
     let application = call(&msal, "createNestablePublicClientApplication", &config).await?;
@@ -87,10 +165,90 @@ pub async fn access_token(client: &EntraClient, mailbox: &str) -> Result<String,
     set(&request, "loginHint", &mailbox.into())?;
     let result = match call(&application, "acquireTokenSilent", &request).await {
         Ok(result) => result,
-        // Consent or a fresh sign-in is needed: MSAL shows its own prompt.
+        // Consent or a fresh sign-in is needed: Outlook shows its own prompt (with nested app
+        // authentication the "popup" is the host's, not a browser window).
         Err(_) => call(&application, "acquireTokenPopup", &request).await?,
     };
     get(&result, "accessToken")?
         .as_string()
         .ok_or_else(|| JsValue::from_str("accessToken"))
+}
+
+async fn dialog(mailbox: &str) -> Result<String, JsValue> {
+    let origin = web_sys::window()
+        .and_then(|window| Reflect::get(&window, &"location".into()).ok())
+        .and_then(|location| Reflect::get(&location, &"origin".into()).ok())
+        .and_then(|origin| origin.as_string())
+        .ok_or_else(|| JsValue::from_str("location.origin"))?;
+    let message = office::dialog_message(&dialog_url(&origin, mailbox))
+        .await
+        .map_err(|error| JsValue::from_str(&error.to_string()))?;
+    match DialogAnswer::parse(&message) {
+        DialogAnswer::Token(token) => Ok(token),
+        DialogAnswer::Error(code) => Err(JsValue::from_str(&code)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dialog_answers_are_read_strictly() {
+        assert_eq!(
+            DialogAnswer::parse("token:eyJ0eXAi.eyJhdWQi.c2ln-_"),
+            DialogAnswer::Token("eyJ0eXAi.eyJhdWQi.c2ln-_".into())
+        );
+        assert_eq!(
+            DialogAnswer::parse("error:user_cancelled"),
+            DialogAnswer::Error("user_cancelled".into())
+        );
+        for odd in [
+            "",
+            "token:",
+            "token:a b",
+            "token:<script>",
+            "eyJ0eXAi",
+            "error:",
+            "hello:x",
+        ] {
+            assert_eq!(
+                DialogAnswer::parse(odd),
+                DialogAnswer::Error("unreadable-message".into()),
+                "{odd:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_dialog_url_carries_the_mailbox_as_hint() {
+        assert_eq!(
+            dialog_url(
+                "https://sendsecure.example.nl",
+                "j.de.vries+zorg@example.nl"
+            ),
+            "https://sendsecure.example.nl/entra-dialog.html?login_hint=j.de.vries%2Bzorg%40example.nl"
+        );
+        assert_eq!(
+            dialog_url("https://a.example", "a&b=c d@x"),
+            "https://a.example/entra-dialog.html?login_hint=a%26b%3Dc%20d%40x"
+        );
+    }
+
+    #[test]
+    fn the_authority_is_the_servers_or_organizations() {
+        let client = |authority: &str| EntraClient {
+            client_id: "c".into(),
+            scope: "api://c/access_as_user".into(),
+            authority: authority.into(),
+        };
+        assert_eq!(
+            authority(&client(
+                "https://login.microsoftonline.com/0a1b2c3d-0000-4000-8000-123456789abc"
+            )),
+            "https://login.microsoftonline.com/0a1b2c3d-0000-4000-8000-123456789abc"
+        );
+        assert_eq!(authority(&client("")), DEFAULT_AUTHORITY);
+        assert_eq!(authority(&client("javascript:alert(1)")), DEFAULT_AUTHORITY);
+    }
 }

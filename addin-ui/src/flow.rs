@@ -211,8 +211,9 @@ pub async fn verify_code(state: Handle, code: String) {
     }
 }
 
-/// Entra ID: an access token for this API's scope through MSAL.js nested app
-/// authentication, exchanged for a session.
+/// Entra ID: an access token for this API's scope — through MSAL.js nested app
+/// authentication, or the Office dialog where Outlook lacks it (`entra.rs`) — exchanged for a
+/// session.
 pub async fn sign_in_entra(state: Handle) {
     let Some(client) = state.info.as_ref().and_then(|info| info.entra.clone()) else {
         return state.dispatch(Action::SignInMessage(SignInMessage::EntraUnavailable));
@@ -274,6 +275,29 @@ pub async fn save_phone(state: Handle, address: String, phone: String) -> Result
     };
     match api::save_pairing(&session, &address, &phone).await {
         Ok(pairing) => Ok(pairing.phone),
+        Err(ApiError::Unauthorized) => {
+            signed_out(&state);
+            Err(())
+        }
+        Err(_) => Err(()),
+    }
+}
+
+/// Forgets a recipient's saved number (the bin icon, SPEC §6): the field is then empty, and the
+/// draft says so, so the server does not fill the number in again.
+pub async fn forget_phone(state: Handle, address: String) -> Result<(), ()> {
+    let Some(session) = session(&state) else {
+        signed_out(&state);
+        return Err(());
+    };
+    match api::delete_pairing(&session, &address).await {
+        Ok(()) => {
+            state.dispatch(Action::PhoneTyped {
+                address,
+                number: None,
+            });
+            Ok(())
+        }
         Err(ApiError::Unauthorized) => {
             signed_out(&state);
             Err(())

@@ -26,6 +26,8 @@
 //! | `item.internetHeaders.removeAsync(["X-SendSecure-Token"], cb)` | — (before a normal send: no token left by a cancelled secure send) |
 //! | `item.saveAsync(cb)` | → the item id (called before and after setting the header) |
 //! | `item.sendAsync(cb)` | — (Mailbox 1.15; the compose form closes on success) |
+//! | `Office.context.requirements.isSetSupported("NestedAppAuth", "1.1")` | Entra ID sign-in only (`entra.rs`): whether MSAL.js nested app authentication works here |
+//! | `Office.context.ui.displayDialogAsync(url, {height, width}, cb)` | Entra ID sign-in without nested app authentication only → the dialog; `dialog.addEventHandler(Office.EventType.DialogMessageReceived \| DialogEventReceived, handler)` (`{message, origin}` / `{error}`), `dialog.close()` |
 //! | `item.addHandlerAsync(type, handler, cb)` | `Office.EventType.RecipientsChanged` (`"olkRecipientsChanged"`) and `Office.EventType.AttachmentsChanged` (`"olkAttachmentsChanged"`); `handler` is called with an event object the panel ignores |
 //!
 //! There is no subject-changed event: the panel re-reads the item when it gains focus or
@@ -512,4 +514,104 @@ fn text(target: &JsValue, name: &str) -> String {
 
 fn set(target: &Object, name: &str, value: &JsValue) {
     let _ = Reflect::set(target, &JsValue::from_str(name), value);
+}
+
+/// Whether this Outlook offers nested app authentication (MSAL.js
+/// `createNestablePublicClientApplication`): requirement set NestedAppAuth 1.1.
+pub fn nested_app_auth() -> bool {
+    let requirements = property(
+        &property(&property(&js_sys::global(), "Office"), "context"),
+        "requirements",
+    );
+    let Ok(is_set_supported) = property(&requirements, "isSetSupported").dyn_into::<Function>()
+    else {
+        return false;
+    };
+    is_set_supported
+        .call2(&requirements, &"NestedAppAuth".into(), &"1.1".into())
+        .ok()
+        .and_then(|answer| answer.as_bool())
+        .unwrap_or(false)
+}
+
+/// Opens `url` (a page of this add-in's own origin) in an Office dialog and waits for the
+/// first message it sends with `Office.context.ui.messageParent`; the dialog is closed then.
+/// A message from another origin is ignored. The user closing the dialog is
+/// [`OfficeError::Failed`] with the dialog's error code (12006).
+pub async fn dialog_message(url: &str) -> Result<String, OfficeError> {
+    let office = property(&js_sys::global(), "Office");
+    let ui = property(&property(&office, "context"), "ui");
+    let open = property(&ui, "displayDialogAsync")
+        .dyn_into::<Function>()
+        .map_err(|_| OfficeError::Unavailable("Office.context.ui.displayDialogAsync"))?;
+    let options = Object::new();
+    set(&options, "height", &60.into());
+    set(&options, "width", &30.into());
+    let dialog = call(|cb| open.call3(&ui, &url.into(), &options, cb).map(drop)).await?;
+    let event = |name: &str, fallback: &str| {
+        let value = property(&property(&office, "EventType"), name);
+        if value.is_string() {
+            value
+        } else {
+            JsValue::from_str(fallback)
+        }
+    };
+    let own_origin = text(&property(&js_sys::global(), "location"), "origin");
+
+    // Either handler settles the promise once; the later calls find it settled.
+    let settle: Rc<RefCell<Option<(Function, Function)>>> = Rc::new(RefCell::new(None));
+    let answer = Promise::new(&mut |resolve, reject| {
+        *settle.borrow_mut() = Some((resolve, reject));
+    });
+    let on_message = {
+        let settle = Rc::clone(&settle);
+        Closure::<dyn FnMut(JsValue)>::new(move |arg: JsValue| {
+            let origin = text(&arg, "origin");
+            if !origin.is_empty() && origin != own_origin {
+                return;
+            }
+            if let Some((resolve, _)) = settle.borrow_mut().take() {
+                let _ = resolve.call1(&JsValue::UNDEFINED, &property(&arg, "message"));
+            }
+        })
+    };
+    let on_event = {
+        let settle = Rc::clone(&settle);
+        Closure::<dyn FnMut(JsValue)>::new(move |arg: JsValue| {
+            if let Some((_, reject)) = settle.borrow_mut().take() {
+                let _ = reject.call1(&JsValue::UNDEFINED, &property(&arg, "error"));
+            }
+        })
+    };
+    let add = property(&dialog, "addEventHandler")
+        .dyn_into::<Function>()
+        .map_err(|_| OfficeError::Unavailable("dialog.addEventHandler"))?;
+    add.call2(
+        &dialog,
+        &event("DialogMessageReceived", "dialogMessageReceived"),
+        on_message.as_ref().unchecked_ref(),
+    )
+    .map_err(OfficeError::from_exception)?;
+    add.call2(
+        &dialog,
+        &event("DialogEventReceived", "dialogEventReceived"),
+        on_event.as_ref().unchecked_ref(),
+    )
+    .map_err(OfficeError::from_exception)?;
+    let answer = JsFuture::from(answer).await;
+    if let Ok(close) = property(&dialog, "close").dyn_into::<Function>() {
+        let _ = close.call0(&dialog);
+    }
+    // The dialog is closed: its handlers are not called again.
+    drop((on_message, on_event));
+    match answer {
+        Ok(message) => message
+            .as_string()
+            .ok_or(OfficeError::Unavailable("the dialog's message")),
+        Err(code) => Err(OfficeError::Failed {
+            name: "DialogEventReceived".into(),
+            message: "the sign-in dialog was closed".into(),
+            code: code.as_f64().unwrap_or(0.0) as i64,
+        }),
+    }
 }

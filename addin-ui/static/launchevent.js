@@ -26,8 +26,10 @@
  *      POST /api/v1/events.
  *   5. The API does not answer within API_BUDGET_MS, answers with an error, or reports
  *      `directory-unavailable` → say so and let the user send normally (PromptUser).
- *   The organisation may switch security by default off (GET /api/v1/info,
- *   `security_by_default: false`): then every send is allowed.
+ *   The organisation may switch security by default off (`security_by_default = false`):
+ *   `serve` writes the policy into this file's first line (SENDSECURE_POLICY), so every send
+ *   is then allowed at once, without reading the draft or calling the API. A copy of this file
+ *   served without that line (an older server) asks GET /api/v1/info beside the check.
  *
  * Storage contract (same-origin localStorage; the panel writes it, this handler only reads):
  *   sendsecure.device                  the device id: the X-Device-Id sent with every API call
@@ -239,6 +241,7 @@
 
   /** The decision: a Promise of {kind, verdict?} that never rejects on expected failures. */
   function decide(started) {
+    if (servedPolicy().security_by_default === false) return Promise.resolve({ kind: "allow" });
     const deadline = started + API_BUDGET_MS;
     const mailbox = Office.context.mailbox;
     const item = mailbox.item;
@@ -305,6 +308,12 @@
       },
       () => ({ kind: "unavailable" })
     );
+  }
+
+  /** The policy `serve` wrote into this file's first line, or {} when it wrote none. */
+  function servedPolicy() {
+    const policy = typeof SENDSECURE_POLICY === "undefined" ? null : SENDSECURE_POLICY;
+    return policy && typeof policy === "object" ? policy : {};
   }
 
   /** Security by default switched off by the organisation: every send goes. */
@@ -496,9 +505,10 @@
     return decodeURIComponent(escaped);
   }
 
-  /** Trimmed, lower-cased, the domain in ASCII (IDNA) where the runtime can say so. */
+  /** addin-core's canonical form (tests/vectors/addresses.json): trimmed, ASCII letters
+   *  lower-cased, the domain in ASCII (IDNA) where the runtime can say so. */
   function normalise(address) {
-    const text = String(address || "").trim().toLowerCase();
+    const text = String(address || "").trim().replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
     const at = text.lastIndexOf("@");
     if (at < 0 || /^[\x00-\x7f]*$/.test(text)) return text;
     try {

@@ -147,6 +147,56 @@ test("a patient needs a mobile number; saved, it is filled in again when the rec
   await context.close();
 });
 
+test("a saved number forgotten in the panel is gone from the server and from the check", async () => {
+  const user = freshMailbox("h.bos");
+  const session = await signInByApi(server, user);
+  await putPairing(session, PATIENT, "06 12345678");
+  const { context, page, panel, errors } = await openPlayground(browser, server, { user, session });
+  await page.evaluate((d) => SendSecurePlayground.setDraft(d), {
+    to: [{ displayName: "M. Bakker", emailAddress: PATIENT }],
+    subject: "Uitslag bloedonderzoek",
+    attachments: [{ name: "uitslag.pdf", size: 95744 }],
+  });
+  await verdictSays(panel, true);
+  const row = byTestId(panel, `recipient-${PATIENT}`);
+
+  await byTestId(panel, `phone-forget-${PATIENT}`).click();
+
+  await verdictSays(panel, false);
+  assert.equal(await row.getAttribute("data-phone"), "missing", "the saved number does not come back");
+  assert.equal(await byTestId(panel, `phone-input-${PATIENT}`).inputValue(), "");
+  const pairing = await server.api(session, "GET", "/api/v1/pairings/" + encodeURIComponent(PATIENT));
+  assert.equal(pairing.status, 404, "forgotten on the server");
+  assert.deepEqual(errors.map(String), []);
+  await context.close();
+});
+
+test("a patient at an international domain gets a number, and the mail goes to the Viewer", async () => {
+  // The panel keys the row and the typed number by the canonical address, as the server does.
+  const typed = "m.bakker@zorg-müller.example";
+  const canonical = "m.bakker@xn--zorg-mller-feb.example";
+  const { context, page, panel, errors } = await signedIn(freshMailbox("r.mulder"), {
+    to: [{ displayName: "M. Bakker", emailAddress: typed }],
+    subject: "Uitslag bloedonderzoek",
+    attachments: [{ name: "uitslag.pdf", size: 95744 }],
+  });
+  const row = byTestId(panel, `recipient-${canonical}`);
+  await row.waitFor();
+  assert.equal(await row.getAttribute("data-phone"), "missing");
+
+  await byTestId(panel, `phone-input-${canonical}`).fill("06 12345678");
+  await verdictSays(panel, true);
+  assert.equal(await row.getAttribute("data-phone"), "given");
+  await byTestId(panel, "send-secure").click();
+
+  const mail = page.locator("#sent-list > li").first();
+  await mail.locator('.route[data-state="routed"]').waitFor();
+  assert.equal(await mail.locator(`.route-list [data-address="${canonical}"]`).getAttribute("data-outcome"), "viewer");
+  assert.ok(server.relayed().some(({ envelope }) => envelope.to.includes(canonical)), "the patient is notified");
+  assert.deepEqual(errors.map(String), []);
+  await context.close();
+});
+
 test("an unsafe attachment: removed from the panel, and Veilig verzenden turns green", async () => {
   const { context, page, panel, errors } = await signedIn(freshMailbox("s.mulder"), {
     to: [{ displayName: "B. Smit", emailAddress: COLLEAGUE }],

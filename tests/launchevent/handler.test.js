@@ -513,7 +513,23 @@ for (const [status, body] of [
   });
 }
 
-test("security by default switched off by the organisation: every mail goes", async () => {
+test("security by default switched off in the served policy: every mail goes at once, no API call", async () => {
+  const api = stubApi({});
+  const outlook = loadHandler({
+    draft: draft(),
+    api,
+    storage: signedIn(USER),
+    policy: { security_by_default: false },
+  });
+
+  const result = await send(outlook);
+
+  assert.deepEqual(result.options, { allowEvent: true });
+  assertOnce(result);
+  assert.deepEqual(api.requests, [], "no API call at all");
+});
+
+test("security by default switched off, told by an older server's info: every mail goes", async () => {
   const api = stubApi({
     "GET /api/v1/info": { status: 200, body: { security_by_default: false } },
     "POST /api/v1/check": { status: 200, body: verdict({ findings: [["subject-empty"]] }) },

@@ -82,7 +82,7 @@ function stubApi(routes) {
  * Loads launchevent.js into a new context with these globals, as a browser page would (after
  * office.js). `storage: null` is classic Outlook's JavaScript-only runtime: no localStorage.
  */
-function loadHandler({ draft, api, storage }) {
+function loadHandler({ draft, api, storage, policy }) {
   const outlook = OfficeDouble.create(draft);
   const globals = {
     Office: outlook.Office,
@@ -96,6 +96,8 @@ function loadHandler({ draft, api, storage }) {
     console: { log() {}, warn() {}, error() {} },
   };
   if (storage !== null) globals.localStorage = storage || memoryStorage();
+  // As `serve` writes it into the file's first line.
+  if (policy) globals.SENDSECURE_POLICY = policy;
   vm.runInNewContext(HANDLER_SOURCE, globals, { filename: HANDLER_FILE });
   return outlook;
 }

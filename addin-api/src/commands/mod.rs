@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod check;
+pub mod entra_setup;
 pub mod exchange_setup;
 pub mod keys;
 pub mod manifest;

@@ -15,6 +15,8 @@ both_backends!(
     a_typed_number_wins_over_the_saved_one,
     a_saved_number_is_used_for_its_owner_only,
     a_saved_number_satisfies_phone_required,
+    a_cleared_number_keeps_the_saved_one_out,
+    a_forgotten_number_is_gone_from_the_server,
 );
 
 async fn a_community_draft_may_go_out_automatically(backend: Backend) {
@@ -99,5 +101,55 @@ async fn a_saved_number_satisfies_phone_required(backend: Backend) {
     let after = app.check(&user, &draft(SENDER, &[PATIENT])).await;
 
     assert_eq!(after["can_send_secure"], true, "{after}");
+    app.finish().await;
+}
+
+/// The user emptied the field: the draft names the patient with no number, and the saved one
+/// must come back neither into the check nor into a send token.
+async fn a_cleared_number_keeps_the_saved_one_out(backend: Backend) {
+    let app = TestApp::builder(backend)
+        .set("installation_type", "viewer-phone-required")
+        .start()
+        .await;
+    let user = app.sign_in(SENDER).await;
+    app.save_phone(&user, PATIENT, MOBILE_TYPED).await;
+    let mut cleared = draft(SENDER, &[PATIENT]);
+    cleared["phones"] = json!({ PATIENT.to_uppercase(): "" });
+
+    let verdict = app.check(&user, &cleared).await;
+
+    assert_eq!(
+        recipient(&verdict, PATIENT)["phone"],
+        "missing",
+        "{verdict}"
+    );
+    assert_eq!(finding_codes(&verdict), ["phone-required"]);
+    let token = app.post_as(&user, "/api/v1/send-token", &cleared).await;
+    token.assert_error(
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+        "cannot-send-secure",
+    );
+    app.finish().await;
+}
+
+/// The panel's bin icon: `DELETE` the pairing, and the next check finds no number.
+async fn a_forgotten_number_is_gone_from_the_server(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let user = app.sign_in(SENDER).await;
+    app.save_phone(&user, PATIENT, MOBILE_TYPED).await;
+
+    app.delete_as(&user, &crate::helpers::pairing_path(PATIENT))
+        .await
+        .assert_status(reqwest::StatusCode::NO_CONTENT);
+
+    app.get_as(&user, &crate::helpers::pairing_path(PATIENT))
+        .await
+        .assert_error(reqwest::StatusCode::NOT_FOUND, "not-found");
+    let verdict = app.check(&user, &draft(SENDER, &[PATIENT])).await;
+    assert_eq!(
+        recipient(&verdict, PATIENT)["phone"],
+        "missing",
+        "{verdict}"
+    );
     app.finish().await;
 }

@@ -34,6 +34,7 @@ both_backends!(
     api_answers_are_not_cached,
     the_manifest_points_at_the_public_url,
     an_unknown_path_is_a_json_404,
+    the_send_handler_is_served_with_the_policy,
 );
 
 /// Entries in the sample directory: community domains and addresses, NTA 7516 domains.
@@ -222,4 +223,33 @@ async fn an_unknown_path_is_a_json_404(backend: Backend) {
 
     reply.assert_error(StatusCode::NOT_FOUND, "not-found");
     app.finish().await;
+}
+
+/// Outlook loads `/launchevent.js` on every Send: its first line says whether the
+/// organisation checks Send at all, so a switched-off one needs no API call.
+async fn the_send_handler_is_served_with_the_policy(backend: Backend) {
+    for (checked, line) in [
+        (
+            true,
+            r#"var SENDSECURE_POLICY = { "security_by_default": true };"#,
+        ),
+        (
+            false,
+            r#"var SENDSECURE_POLICY = { "security_by_default": false };"#,
+        ),
+    ] {
+        let app = TestApp::builder(backend)
+            .set("security_by_default", checked)
+            .start()
+            .await;
+        let reply = app.get("/launchevent.js").await;
+        reply.assert_status(StatusCode::OK);
+        assert_eq!(reply.body.lines().next(), Some(line));
+        assert!(
+            reply
+                .header(header::CONTENT_TYPE)
+                .is_some_and(|value| value.starts_with("text/javascript"))
+        );
+        app.finish().await;
+    }
 }

@@ -779,6 +779,37 @@ fn subject_findings() {
     );
 }
 
+/// Patients in To and CC see each other's addresses: a warning that suggests BCC, which
+/// does not block.
+#[test]
+fn several_visible_viewer_recipients_are_warned_about() {
+    const OTHER: &str = "j.devries@example.com";
+    let two_in_to = draft()
+        .to(PATIENT)
+        .to(OTHER)
+        .phone(PATIENT, "0612345678")
+        .phone(OTHER, "0687654321")
+        .check(T::ViewerPhoneRequired);
+    assert_eq!(codes(&two_in_to), [(C::ViewerRecipientsVisible, None)]);
+    assert!(two_in_to.can_send_secure, "a warning only");
+
+    let to_and_cc = draft().to(PATIENT).cc(OTHER).check(T::ViewerPhoneCheck);
+    assert!(has(&to_and_cc, C::ViewerRecipientsVisible));
+
+    let one_with_a_colleague = draft()
+        .to(PATIENT)
+        .cc("b@zorgmail.nl")
+        .check(T::ViewerPhoneCheck);
+    assert!(!has(&one_with_a_colleague, C::ViewerRecipientsVisible));
+
+    let blind = draft()
+        .to(SENDER)
+        .bcc(PATIENT)
+        .bcc(OTHER)
+        .check(T::ViewerPhoneCheck);
+    assert!(!has(&blind, C::ViewerRecipientsVisible), "BCC hides them");
+}
+
 #[test]
 fn findings_come_in_table_order_and_draft_order_within_a_code() {
     let builder = draft()
@@ -800,6 +831,7 @@ fn findings_come_in_table_order_and_draft_order_within_a_code() {
             (C::RecipientInvalid, Some("also bad")),
             (C::PhoneRequired, Some("z@example.org")),
             (C::PhoneRequired, Some("a@example.org")),
+            (C::ViewerRecipientsVisible, None),
             (C::AttachmentBlockedType, Some("virus.exe")),
             (C::AttachmentBlockedType, Some("script.js")),
             (C::SubjectEmpty, None),

@@ -29,11 +29,12 @@ pub struct PhoneProps {
 /// What the field shows: a country and the number as typed.
 type Shown = (&'static str, String);
 
-/// Whether the last save worked.
+/// How the last save or forget went.
 #[derive(Clone, Copy, PartialEq)]
 enum Saved {
     Yes,
     Failed,
+    Forgotten,
 }
 
 #[function_component]
@@ -180,6 +181,36 @@ pub fn PhoneInput(props: &PhoneProps) -> Html {
         })
     };
 
+    // A saved (or filled-in) number can be forgotten on the server (SPEC §6).
+    let forgettable = !dirty && !baseline.1.is_empty();
+    let on_forget = {
+        let state = state.clone();
+        let address = props.address.clone();
+        let shown = shown.clone();
+        let baseline = baseline.clone();
+        let saving = saving.clone();
+        let saved = saved.clone();
+        Callback::from(move |_: MouseEvent| {
+            let (state, address) = (state.clone(), address.clone());
+            let (shown, baseline) = (shown.clone(), baseline.clone());
+            let (saving, saved) = (saving.clone(), saved.clone());
+            saving.set(true);
+            spawn_local(async move {
+                let result = flow::forget_phone(state, address).await;
+                saving.set(false);
+                match result {
+                    Ok(()) => {
+                        let empty = (shown.0, String::new());
+                        shown.set(empty.clone());
+                        baseline.set(empty);
+                        saved.set(Some(Saved::Forgotten));
+                    }
+                    Err(()) => saved.set(Some(Saved::Failed)),
+                }
+            });
+        })
+    };
+
     let address = &props.address;
     let input_id = format!("phone-{}", props.index);
     let country_id = format!("phone-country-{}", props.index);
@@ -188,6 +219,7 @@ pub fn PhoneInput(props: &PhoneProps) -> Html {
     let status = match *saved {
         Some(Saved::Yes) => i18n.t("phone-saved"),
         Some(Saved::Failed) => i18n.t("phone-save-failed"),
+        Some(Saved::Forgotten) => i18n.t("phone-forgotten"),
         None => String::new(),
     };
     let name_arg = [("address", Arg::text(address.as_str()))];
@@ -217,6 +249,11 @@ pub fn PhoneInput(props: &PhoneProps) -> Html {
                     <button type="button" class="icon-button" onclick={on_undo}
                         aria-label={i18n.t("phone-undo")} title={i18n.t("phone-undo")}
                         data-testid={format!("phone-undo-{address}")}>{ icons::undo() }</button>
+                }
+                if forgettable {
+                    <button type="button" class="icon-button" onclick={on_forget}
+                        disabled={*saving} aria-label={i18n.t("phone-forget")} title={i18n.t("phone-forget")}
+                        data-testid={format!("phone-forget-{address}")}>{ icons::remove() }</button>
                 }
                 if dirty && complete {
                     <button type="button" class="icon-button icon-button-green" onclick={on_save}

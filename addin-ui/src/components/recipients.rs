@@ -107,6 +107,8 @@ pub fn RecipientRow(props: &RowProps) -> Html {
         "blue"
     };
     let route = route_name(recipient.route);
+    // Seed §1.11: only an organisation that meets NTA 7516 itself sees which recipients do.
+    let sender_nta7516 = state.verdict.as_ref().is_some_and(|v| v.sender.nta7516);
     let remove = props.removable.then(|| {
         let state = state.clone();
         let field = recipient.field;
@@ -146,7 +148,7 @@ pub fn RecipientRow(props: &RowProps) -> Html {
             </div>
             <div class="tags">
                 <span class={classes!("route", format!("route-{route}"))}>{ i18n.t(&format!("route-{route}")) }</span>
-                if recipient.nta7516 { { nta_badge(&i18n) } }
+                if recipient.nta7516 && sender_nta7516 { { nta_badge(&i18n) } }
                 if tone == "green" {
                     <span class="row-status">{ icons::check() }<span>{ i18n.t("recipient-validated") }</span></span>
                 }

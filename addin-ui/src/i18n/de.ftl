@@ -89,6 +89,8 @@ phone-undo = Rückgängig
 phone-save = Nummer speichern
 phone-saved = Nummer gespeichert
 phone-save-failed = Die Nummer konnte nicht gespeichert werden. Prüfen Sie die Nummer.
+phone-forget = Gespeicherte Nummer vergessen
+phone-forgotten = Die gespeicherte Nummer ist vergessen
 phone-not-possible = Keine SMS möglich: Der Zugangscode kommt per E-Mail.
 
 ## Attachments
@@ -122,6 +124,7 @@ finding-recipients-too-many = Diese Nachricht hat mehr als 100 verschiedene Empf
 finding-bcc-mixed = BCC enthält Empfänger innerhalb und außerhalb des Domänenbuchs. Senden Sie zwei getrennte Nachrichten.
 finding-bcc-viewer-to = Bei BCC-Empfängern außerhalb des Domänenbuchs muss das An-Feld genau Ihre eigene Adresse enthalten.
 finding-bcc-viewer-cc = Bei BCC-Empfängern außerhalb des Domänenbuchs muss das CC-Feld leer sein.
+finding-viewer-recipients-visible = Mehrere Viewer-Empfänger in An oder CC sehen gegenseitig ihre E-Mail-Adresse. Setzen Sie sie in BCC (mit sich selbst in An), um das zu verhindern.
 finding-attachment-blocked-type = Dieser Dateityp ist nicht erlaubt. Entfernen Sie den Anhang.
 finding-attachments-too-large = Die Anhänge sind zusammen größer als 20 MB. Entfernen Sie Anhänge bis höchstens 20 MB.
 finding-subject-empty = Der Betreff ist leer. Geben Sie einen Betreff ein.

@@ -89,6 +89,8 @@ phone-undo = Undo
 phone-save = Save number
 phone-saved = Number saved
 phone-save-failed = The number could not be saved. Check the number.
+phone-forget = Forget the saved number
+phone-forgotten = Saved number forgotten
 phone-not-possible = No text message possible: the access code goes by e-mail.
 
 ## Attachments
@@ -122,6 +124,7 @@ finding-recipients-too-many = This message has more than 100 unique recipients. 
 finding-bcc-mixed = BCC holds recipients both inside and outside the domain book. Send two separate messages.
 finding-bcc-viewer-to = With BCC recipients outside the domain book, the To field must hold exactly your own address.
 finding-bcc-viewer-cc = With BCC recipients outside the domain book, the CC field must be empty.
+finding-viewer-recipients-visible = Several Viewer recipients in To or CC see each other's e-mail address. Put them in BCC (with yourself in To) to prevent that.
 finding-attachment-blocked-type = This file type is not allowed. Remove the attachment.
 finding-attachments-too-large = The attachments total more than 20 MB. Remove attachments until at most 20 MB remain.
 finding-subject-empty = The subject is empty. Enter a subject.

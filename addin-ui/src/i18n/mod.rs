@@ -162,6 +162,7 @@ pub fn finding_key(code: FindingCode) -> &'static str {
         FindingCode::BccMixed => "finding-bcc-mixed",
         FindingCode::BccViewerTo => "finding-bcc-viewer-to",
         FindingCode::BccViewerCc => "finding-bcc-viewer-cc",
+        FindingCode::ViewerRecipientsVisible => "finding-viewer-recipients-visible",
         FindingCode::AttachmentBlockedType => "finding-attachment-blocked-type",
         FindingCode::AttachmentsTooLarge => "finding-attachments-too-large",
         FindingCode::SubjectEmpty => "finding-subject-empty",

@@ -90,6 +90,8 @@ phone-undo = Ongedaan maken
 phone-save = Nummer opslaan
 phone-saved = Nummer opgeslagen
 phone-save-failed = Het nummer kon niet worden opgeslagen. Controleer het nummer.
+phone-forget = Opgeslagen nummer vergeten
+phone-forgotten = Het opgeslagen nummer is vergeten
 phone-not-possible = Sms niet mogelijk: de toegangscode gaat per e-mail.
 
 ## Attachments (manual §4.7)
@@ -123,6 +125,7 @@ finding-recipients-too-many = Dit bericht heeft meer dan 100 unieke ontvangers. 
 finding-bcc-mixed = BCC bevat ontvangers binnen én buiten het Domeinboek. Stuur hiervoor twee aparte berichten.
 finding-bcc-viewer-to = Bij BCC-ontvangers buiten het Domeinboek moet het Aan-veld exact uw eigen adres bevatten.
 finding-bcc-viewer-cc = Bij BCC-ontvangers buiten het Domeinboek moet het CC-veld leeg zijn.
+finding-viewer-recipients-visible = Meerdere Viewer-ontvangers in Aan of CC zien elkaars e-mailadres. Zet ze in BCC (met uzelf in Aan) om dat te voorkomen.
 finding-attachment-blocked-type = Dit bestandstype is niet toegestaan. Verwijder de bijlage.
 finding-attachments-too-large = De bijlagen zijn samen groter dan 20 MB. Verwijder bijlagen tot maximaal 20 MB.
 finding-subject-empty = Het onderwerp is leeg. Vul een onderwerp in.

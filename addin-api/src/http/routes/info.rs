@@ -33,6 +33,10 @@ async fn info(State(app): State<AppState>) -> Json<Info> {
             EntraClient {
                 client_id: config.client_id.clone(),
                 scope: format!("api://{}/{}", config.client_id, config.scope),
+                authority: match config.tenants.as_slice() {
+                    [tenant] => format!("{}/{tenant}", config.authority),
+                    _ => format!("{}/organizations", config.authority),
+                },
             }
         }),
     })
