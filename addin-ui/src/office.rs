@@ -28,6 +28,7 @@
 //! | `item.sendAsync(cb)` | — (Mailbox 1.15; the compose form closes on success) |
 //! | `Office.context.requirements.isSetSupported("NestedAppAuth", "1.1")` | Entra ID sign-in only (`entra.rs`): whether MSAL.js nested app authentication works here |
 //! | `Office.context.ui.displayDialogAsync(url, {height, width}, cb)` | Entra ID sign-in without nested app authentication only → the dialog; `dialog.addEventHandler(Office.EventType.DialogMessageReceived \| DialogEventReceived, handler)` (`{message, origin}` / `{error}`), `dialog.close()` |
+//! | `item.notificationMessages.replaceAsync("sendsecure", {type: "informationalMessage", message, icon: "Icon.16", persistent: false}, cb)` / `.removeAsync("sendsecure", cb)` | — (Mailbox 1.3: Outlook's bar above the draft says what the panel says; the icon is the manifest's `Icon.16`) |
 //! | `item.addHandlerAsync(type, handler, cb)` | `Office.EventType.RecipientsChanged` (`"olkRecipientsChanged"`) and `Office.EventType.AttachmentsChanged` (`"olkAttachmentsChanged"`); `handler` is called with an event object the panel ignores |
 //!
 //! There is no subject-changed event: the panel re-reads the item when it gains focus or
@@ -98,6 +99,8 @@ extern "C" {
     fn subject(this: &Item) -> Option<Subject>;
     #[wasm_bindgen(method, getter, js_name = internetHeaders)]
     fn internet_headers(this: &Item) -> Option<InternetHeaders>;
+    #[wasm_bindgen(method, getter, js_name = notificationMessages)]
+    fn notification_messages(this: &Item) -> Option<NotificationMessages>;
     #[wasm_bindgen(method, catch, js_name = getAttachmentsAsync)]
     fn get_attachments_async(this: &Item, callback: &Function) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch, js_name = removeAttachmentAsync)]
@@ -135,6 +138,22 @@ extern "C" {
     fn set_async(this: &Subject, subject: &str, callback: &Function) -> Result<(), JsValue>;
 
     #[derive(Clone, Debug)]
+    type NotificationMessages;
+    #[wasm_bindgen(method, catch, js_name = replaceAsync)]
+    fn replace_async(
+        this: &NotificationMessages,
+        key: &str,
+        details: &Object,
+        callback: &Function,
+    ) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch, js_name = removeAsync)]
+    fn remove_async(
+        this: &NotificationMessages,
+        key: &str,
+        callback: &Function,
+    ) -> Result<(), JsValue>;
+
+    #[derive(Clone, Debug)]
     type InternetHeaders;
     #[wasm_bindgen(method, catch, js_name = setAsync)]
     fn set_async(
@@ -149,6 +168,11 @@ extern "C" {
         callback: &Function,
     ) -> Result<(), JsValue>;
 }
+
+/// The panel's one message in the notification bar (a key of at most 32 characters).
+const NOTIFICATION_KEY: &str = "sendsecure";
+/// An icon the manifest defines (`<bt:Image id="Icon.16">`): informational messages need one.
+const NOTIFICATION_ICON: &str = "Icon.16";
 
 /// Why an Office.js call did not do its job.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -400,6 +424,27 @@ impl Host {
             let names = Array::of1(&TOKEN_HEADER.into());
             let _ = call(|cb| headers.remove_async(&names, cb)).await;
         }
+    }
+
+    /// Shows `message` in Outlook's notification bar above the draft, in place of the panel's
+    /// last one, or takes it away (`None`). Best effort: the panel says the same.
+    pub async fn notify(&self, message: Option<&str>) {
+        let Some(bar) = self.item.notification_messages() else {
+            return;
+        };
+        let _ = match message {
+            Some(text) => {
+                let details = Object::new();
+                set(&details, "type", &"informationalMessage".into());
+                // Outlook refuses more than 150 characters.
+                let text: String = text.chars().take(150).collect();
+                set(&details, "message", &text.into());
+                set(&details, "icon", &NOTIFICATION_ICON.into());
+                set(&details, "persistent", &false.into());
+                call(|cb| bar.replace_async(NOTIFICATION_KEY, &details, cb)).await
+            }
+            None => call(|cb| bar.remove_async(NOTIFICATION_KEY, cb)).await,
+        };
     }
 
     /// `item.sendAsync()` (Mailbox 1.15).

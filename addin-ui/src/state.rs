@@ -21,6 +21,14 @@ use yew::Reducible;
 
 use crate::{i18n, office::Capabilities};
 
+/// A message in Outlook's notification bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bar {
+    ActionsNeeded(usize),
+    Secure,
+    DirectoryUnavailable,
+}
+
 /// What the panel read from the compose item (SPEC §5.1 without the typed phone numbers).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ItemSnapshot {
@@ -522,6 +530,27 @@ impl State {
             .unwrap_or_default()
     }
 
+    /// What Outlook's notification bar above the draft says (seed §2.5.1), if anything.
+    pub fn bar(&self) -> Option<Bar> {
+        let verdict = self
+            .verdict
+            .as_ref()
+            .filter(|_| self.stage == Stage::Panel)?;
+        let findings = &verdict.findings;
+        if findings
+            .iter()
+            .any(|f| f.code == FindingCode::DirectoryUnavailable)
+        {
+            return Some(Bar::DirectoryUnavailable);
+        }
+        let actions = self.actions().count();
+        if actions > 0 {
+            Some(Bar::ActionsNeeded(actions))
+        } else {
+            verdict.can_send_secure.then_some(Bar::Secure)
+        }
+    }
+
     /// Red findings: what blocks secure sending.
     pub fn actions(&self) -> impl Iterator<Item = &Finding> {
         self.findings().iter().filter(|f| f.level == Level::Action)
@@ -706,6 +735,30 @@ mod tests {
                 .unwrap_or_else(|| raw.trim().to_ascii_lowercase());
             assert_eq!(normalise(raw), expected, "{raw:?}");
         }
+    }
+
+    #[test]
+    fn the_notification_bar_follows_the_verdict() {
+        let state = reduce(
+            signed_in_with(&["patient@example.com"]),
+            [Action::Checked(
+                0,
+                verdict(&[(FindingCode::PhoneRequired, Some("patient@example.com"))]),
+            )],
+        );
+        assert_eq!(state.bar(), Some(Bar::ActionsNeeded(1)));
+        let state = reduce(state, [Action::Checked(0, verdict(&[]))]);
+        assert_eq!(state.bar(), Some(Bar::Secure));
+        let state = reduce(
+            state,
+            [Action::Checked(
+                0,
+                verdict(&[(FindingCode::DirectoryUnavailable, None)]),
+            )],
+        );
+        assert_eq!(state.bar(), Some(Bar::DirectoryUnavailable));
+        let state = reduce(state, [Action::SignedOut]);
+        assert_eq!(state.bar(), None, "no verdict, no bar");
     }
 
     #[test]

@@ -51,6 +51,12 @@
     attachment: { name: "InvalidAttachmentId", code: 9017, message: "The attachment does not exist." },
     recipients: { name: "NumberOfRecipientsExceeded", code: 9041, message: "Too many recipients." },
     unsupported: { name: "InvalidEventType", code: 9030, message: "This event type is not supported." },
+    invalidArgument: { name: "ArgumentException", code: 9000, message: "A notification argument is not valid." },
+    numberOfNotificationMessagesExceeded: {
+      name: "NumberOfNotificationMessagesExceeded",
+      code: 3,
+      message: "There are already five notification messages.",
+    },
   };
   /** Outlook refuses more recipients in one setAsync/addAsync call. */
   const MAX_RECIPIENTS_PER_CALL = 100;
@@ -72,6 +78,8 @@
         subject: "",
         attachments: [],
         headers: {},
+        /** The item's notification bar: key → {type, message, icon, persistent}. */
+        notifications: {},
         itemId: null,
         supportsSave: true,
         mailboxVersion: "1.15",
@@ -320,6 +328,35 @@
           answer("removeAttachment", Array.from(arguments).slice(1), () => {
             if (!removeAttachment(id)) throw refuse("attachment");
           });
+        },
+        notificationMessages: {
+          replaceAsync: function (key, details) {
+            answer("replaceNotification", Array.from(arguments).slice(2), () => {
+              // Outlook's rules: a key of at most 32 characters, a message of at most 150,
+              // an icon for an informational message, at most five messages.
+              const message = details && details.message;
+              if (!key || String(key).length > 32 || typeof message !== "string" || message.length > 150) {
+                throw refuse("invalidArgument");
+              }
+              if (details.type === "informationalMessage" && !details.icon) throw refuse("invalidArgument");
+              if (!(key in state.notifications) && Object.keys(state.notifications).length >= 5) {
+                throw refuse("numberOfNotificationMessagesExceeded");
+              }
+              state.notifications[key] = copy(details);
+              changed("notifications");
+            });
+          },
+          removeAsync: function (key) {
+            answer("removeNotification", Array.from(arguments).slice(1), () => {
+              delete state.notifications[key];
+              changed("notifications");
+            });
+          },
+          getAllAsync: function () {
+            answer("getNotifications", Array.from(arguments), () =>
+              Object.keys(state.notifications).map((key) => Object.assign({ key: key }, copy(state.notifications[key])))
+            );
+          },
         },
         internetHeaders: {
           getAsync: function (names) {

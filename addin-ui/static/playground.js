@@ -215,10 +215,21 @@
     if (input.value !== outlook.state.subject) input.value = outlook.state.subject;
   }
 
+  /** Outlook's notification bar above the draft (item.notificationMessages). */
+  function renderNotifications() {
+    const bar = outlook.state.notifications || {};
+    $("notifications").replaceChildren(
+      ...Object.keys(bar).map((key) =>
+        h("li", { class: "notification notification-" + bar[key].type, "data-key": key, text: bar[key].message })
+      )
+    );
+  }
+
   function render() {
     renderRecipients();
     renderAttachments();
     renderSubject();
+    renderNotifications();
   }
 
   /** "B. Smit <b.smit@x.nl>; c@y.nl" → [{displayName, emailAddress}]. */

@@ -147,6 +147,25 @@ test("a patient needs a mobile number; saved, it is filled in again when the rec
   await context.close();
 });
 
+test("Outlook's notification bar follows the draft", async () => {
+  const { context, page, panel, errors } = await signedIn(freshMailbox("w.smits"), {
+    to: [{ displayName: "M. Bakker", emailAddress: PATIENT }],
+    subject: "Uitslag bloedonderzoek",
+    attachments: [{ name: "uitslag.pdf", size: 95744 }],
+  });
+  const bar = page.locator('#notifications [data-key="sendsecure"]');
+  await until(async () => (await bar.count()) === 1 && /1 actie nodig/.test(await bar.innerText()), "the bar to ask for an action");
+  assert.equal(await bar.innerText(), "Send Secure: 1 actie nodig");
+
+  await byTestId(panel, `phone-input-${PATIENT}`).fill("06 12345678");
+  await verdictSays(panel, true);
+
+  await until(async () => /veilig verzonden/.test(await bar.innerText()), "the bar to follow the verdict");
+  assert.equal(await bar.innerText(), "Send Secure: dit bericht kan veilig verzonden worden");
+  assert.deepEqual(errors.map(String), []);
+  await context.close();
+});
+
 test("a saved number forgotten in the panel is gone from the server and from the check", async () => {
   const user = freshMailbox("h.bos");
   const session = await signInByApi(server, user);

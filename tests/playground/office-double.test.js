@@ -169,3 +169,23 @@ test("reports every call, with the window that made it", async () => {
   );
   assert.deepEqual(outlook.calls, ["attachments"]);
 });
+
+test("the notification bar: replaced by key, removed, and held to Outlook's limits", async () => {
+  const outlook = outlookWith();
+  const bar = outlook.Office.context.mailbox.item.notificationMessages;
+  const info = (message) => ({ type: "informationalMessage", message, icon: "Icon.16", persistent: false });
+
+  assert.equal((await call((done) => bar.replaceAsync("sendsecure", info("1 actie nodig"), done))).status, "succeeded");
+  await call((done) => bar.replaceAsync("sendsecure", info("veilig"), done));
+  assert.deepEqual(outlook.state.notifications, { sendsecure: info("veilig") }, "one message per key");
+
+  const tooLong = await call((done) => bar.replaceAsync("sendsecure", info("x".repeat(151)), done));
+  assert.equal(tooLong.status, "failed");
+  const noIcon = await call((done) =>
+    bar.replaceAsync("other", { type: "informationalMessage", message: "m", persistent: false }, done)
+  );
+  assert.equal(noIcon.status, "failed", "an informational message needs an icon");
+
+  await call((done) => bar.removeAsync("sendsecure", done));
+  assert.deepEqual(outlook.state.notifications, {});
+});

@@ -15,8 +15,9 @@ use super::{
 };
 use crate::{
     flow::{self, Handle},
-    i18n::I18n,
-    state::{Action, CheckStatus, Stage, State},
+    i18n::{Arg, I18n},
+    office,
+    state::{Action, Bar, CheckStatus, Stage, State},
 };
 
 /// Changes to the draft wait this long for the next one before a check (typing a number,
@@ -102,6 +103,25 @@ pub fn App() -> Html {
             if *shown && !*marked.borrow() {
                 *marked.borrow_mut() = true;
                 crate::mark("sendsecure-first-verdict");
+            }
+        });
+    }
+
+    // Outlook's notification bar above the draft says what the panel says (seed §2.5.1).
+    {
+        let i18n = I18n::get(state.language);
+        let text = state.bar().map(|bar| match bar {
+            Bar::ActionsNeeded(count) => i18n.t_with(
+                "bar-actions-needed",
+                &[("count", Arg::number(count as f64))],
+            ),
+            Bar::Secure => i18n.t("bar-secure"),
+            Bar::DirectoryUnavailable => i18n.t("bar-directory-unavailable"),
+        });
+        use_effect_with(text, |text| {
+            if let Some(host) = office::host() {
+                let text = text.clone();
+                spawn_local(async move { host.notify(text.as_deref()).await });
             }
         });
     }

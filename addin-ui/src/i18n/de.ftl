@@ -178,3 +178,11 @@ about-manual = Handbuch
 about-release-notes = Versionshinweise
 signed-in-as = Angemeldet als { $mailbox }
 sign-out = Abmelden
+
+## Outlook's notification bar above the draft (item.notificationMessages)
+bar-actions-needed = Send Secure: { $count ->
+    [one] 1 Aktion erforderlich
+   *[other] { $count } Aktionen erforderlich
+}
+bar-secure = Send Secure: Diese Nachricht kann sicher gesendet werden
+bar-directory-unavailable = Send Secure: Das Domänenbuch ist nicht verfügbar

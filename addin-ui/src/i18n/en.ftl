@@ -178,3 +178,11 @@ about-manual = Manual
 about-release-notes = Release notes
 signed-in-as = Signed in as { $mailbox }
 sign-out = Sign out
+
+## Outlook's notification bar above the draft (item.notificationMessages)
+bar-actions-needed = Send Secure: { $count ->
+    [one] 1 action needed
+   *[other] { $count } actions needed
+}
+bar-secure = Send Secure: this message can be sent securely
+bar-directory-unavailable = Send Secure: the domain book is unavailable

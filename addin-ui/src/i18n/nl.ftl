@@ -179,3 +179,11 @@ about-manual = Handleiding
 about-release-notes = Release notes
 signed-in-as = Aangemeld als { $mailbox }
 sign-out = Afmelden
+
+## Outlook's notification bar above the draft (item.notificationMessages)
+bar-actions-needed = Send Secure: { $count ->
+    [one] 1 actie nodig
+   *[other] { $count } acties nodig
+}
+bar-secure = Send Secure: dit bericht kan veilig verzonden worden
+bar-directory-unavailable = Send Secure: het Domeinboek is niet beschikbaar
