@@ -124,27 +124,29 @@ struct Texts {
     not_you: &'static str,
 }
 
+/// The code is called what the panel calls it (and the manual, seed 002: "autorisatiecode"),
+/// so the user matches the e-mail to the field it goes in.
 fn texts(language: Language) -> Texts {
     match language {
         Language::Nl => Texts {
-            subject: "Uw aanmeldcode voor Send Secure",
-            lead: "Uw aanmeldcode voor Send Secure is:",
+            subject: "Uw autorisatiecode voor Send Secure",
+            lead: "Uw autorisatiecode voor Send Secure is:",
             validity: "De code is {minutes} minuten geldig en werkt één keer. Typ hem in het \
                        Send Secure-paneel in Outlook.",
             not_you: "Heeft u geen code aangevraagd? Dan kunt u dit bericht negeren: zonder de \
                       code kan niemand zich met uw mailbox aanmelden.",
         },
         Language::En => Texts {
-            subject: "Your Send Secure sign-in code",
-            lead: "Your sign-in code for Send Secure is:",
+            subject: "Your Send Secure authorisation code",
+            lead: "Your authorisation code for Send Secure is:",
             validity: "The code is valid for {minutes} minutes and works once. Enter it in the \
                        Send Secure panel in Outlook.",
             not_you: "Did you not ask for a code? Then you can ignore this message: without the \
                       code nobody can sign in with your mailbox.",
         },
         Language::De => Texts {
-            subject: "Ihr Anmeldecode für Send Secure",
-            lead: "Ihr Anmeldecode für Send Secure lautet:",
+            subject: "Ihr Autorisierungscode für Send Secure",
+            lead: "Ihr Autorisierungscode für Send Secure lautet:",
             validity: "Der Code ist {minutes} Minuten gültig und funktioniert nur einmal. Geben \
                        Sie ihn im Send-Secure-Bereich in Outlook ein.",
             not_you: "Sie haben keinen Code angefordert? Dann können Sie diese Nachricht \
@@ -250,17 +252,17 @@ mod tests {
         for (language, subject, validity) in [
             (
                 Language::Nl,
-                "Uw aanmeldcode voor Send Secure",
+                "Uw autorisatiecode voor Send Secure",
                 "De code is 15 minuten geldig en werkt één keer.",
             ),
             (
                 Language::En,
-                "Your Send Secure sign-in code",
+                "Your Send Secure authorisation code",
                 "The code is valid for 15 minutes and works once.",
             ),
             (
                 Language::De,
-                "Ihr Anmeldecode für Send Secure",
+                "Ihr Autorisierungscode für Send Secure",
                 "Der Code ist 15 Minuten gültig und funktioniert nur einmal.",
             ),
         ] {

@@ -76,9 +76,9 @@ fn read_code(message: &mail_parser::Message<'_>, mailbox: &str, language: &str) 
     assert_eq!(to, mailbox);
     let subject = message.subject().expect("a subject");
     let expected_subject = match language {
-        "nl" => "Uw aanmeldcode voor Send Secure",
-        "en" => "Your Send Secure sign-in code",
-        "de" => "Ihr Anmeldecode für Send Secure",
+        "nl" => "Uw autorisatiecode voor Send Secure",
+        "en" => "Your Send Secure authorisation code",
+        "de" => "Ihr Autorisierungscode für Send Secure",
         other => panic!("no language {other}"),
     };
     assert_eq!(subject, expected_subject);
