@@ -83,20 +83,20 @@
       unavailable:
         "Send Secure kon deze e-mail niet op tijd controleren: de server is niet bereikbaar. U kunt hem als gewone e-mail versturen, of later veilig via het Send Secure-paneel.",
       directoryUnavailable:
-        "Het adresboek voor veilig mailen is nog niet geladen, dus Send Secure kan deze e-mail niet controleren. U kunt hem als gewone e-mail versturen.",
+        "Het Domeinboek is nog niet geladen, dus Send Secure kan deze e-mail niet controleren. U kunt hem **Standaard versturen**, als gewone e-mail.",
       needsAction: "Deze e-mail gaat niet automatisch veilig. Los dit op in het Send Secure-paneel:",
       panelOnly:
         "Deze e-mail kan veilig worden verzonden, maar niet automatisch. Verstuur hem met **Veilig verzenden** in het Send Secure-paneel.",
-      sendNormally: "U kunt hem ook bewust als gewone e-mail versturen.",
+      sendNormally: "U kunt hem ook bewust **Standaard versturen**, als gewone e-mail.",
       more: "… en nog {n}",
       findings: {
         "sender-invalid": "Afzender {s} is geen geldig e-mailadres",
-        "sender-unknown": "Afzender {s} is niet aangesloten bij veilig mailen",
+        "sender-unknown": "Afzender {s} staat niet in het Domeinboek",
         "no-recipients": "Voeg een ontvanger toe",
         "to-empty": "Zet minstens één ontvanger in Aan",
         "recipient-invalid": "{s} is geen geldig e-mailadres",
-        "recipient-distribution-list": "Vouw de groep {s} uit, zodat elke ontvanger gecontroleerd wordt",
-        "recipient-not-allowed": "{s} kan niet veilig bereikt worden",
+        "recipient-distribution-list": "Klap de verzendlijst {s} uit, zodat elke ontvanger gecontroleerd wordt",
+        "recipient-not-allowed": "{s} staat niet in het Domeinboek en kan niet veilig bereikt worden",
         "phone-required": "Vul een mobiel nummer in voor {s}",
         "phone-invalid": "Het mobiele nummer voor {s} is ongeldig",
         "recipients-too-many": "Meer dan 100 ontvangers: verdeel de e-mail",
@@ -118,20 +118,20 @@
       unavailable:
         "Send Secure could not check this e-mail in time: its server cannot be reached. You may send it as ordinary e-mail, or securely from the Send Secure panel later.",
       directoryUnavailable:
-        "The secure-mail directory has not loaded yet, so Send Secure cannot check this e-mail. You may send it as ordinary e-mail.",
+        "The domain book has not loaded yet, so Send Secure cannot check this e-mail. You may **Send normally**, as ordinary e-mail.",
       needsAction: "This e-mail cannot go out securely by itself. Resolve this in the Send Secure panel:",
       panelOnly:
         "This e-mail can go out securely, but not automatically. Send it with **Send securely** in the Send Secure panel.",
-      sendNormally: "You may also deliberately send it as ordinary e-mail.",
+      sendNormally: "You may also deliberately **Send normally**, as ordinary e-mail.",
       more: "… and {n} more",
       findings: {
         "sender-invalid": "Sender {s} is not a valid e-mail address",
-        "sender-unknown": "Sender {s} is not connected to secure mail",
+        "sender-unknown": "Sender {s} is not in the domain book",
         "no-recipients": "Add a recipient",
         "to-empty": "Put at least one recipient in To",
         "recipient-invalid": "{s} is not a valid e-mail address",
-        "recipient-distribution-list": "Expand the group {s} so every recipient is checked",
-        "recipient-not-allowed": "{s} cannot be reached securely",
+        "recipient-distribution-list": "Expand the distribution list {s} so every recipient is checked",
+        "recipient-not-allowed": "{s} is not in the domain book and cannot be reached securely",
         "phone-required": "Enter a mobile number for {s}",
         "phone-invalid": "The mobile number for {s} is not valid",
         "recipients-too-many": "More than 100 recipients: split the e-mail",
@@ -153,21 +153,21 @@
       unavailable:
         "Send Secure konnte diese E-Mail nicht rechtzeitig prüfen: Der Server ist nicht erreichbar. Sie können sie als normale E-Mail senden oder später sicher über den Send Secure-Bereich.",
       directoryUnavailable:
-        "Das Verzeichnis für sichere E-Mail ist noch nicht geladen, daher kann Send Secure diese E-Mail nicht prüfen. Sie können sie als normale E-Mail senden.",
+        "Das Domänenbuch ist noch nicht geladen, daher kann Send Secure diese E-Mail nicht prüfen. Sie können sie **Normal senden**, als normale E-Mail.",
       needsAction:
         "Diese E-Mail kann nicht automatisch sicher versendet werden. Bitte im Send Secure-Bereich beheben:",
       panelOnly:
         "Diese E-Mail kann sicher versendet werden, aber nicht automatisch. Senden Sie sie mit **Sicher senden** im Send Secure-Bereich.",
-      sendNormally: "Sie können sie auch bewusst als normale E-Mail senden.",
+      sendNormally: "Sie können sie auch bewusst **Normal senden**, als normale E-Mail.",
       more: "… und {n} weitere",
       findings: {
         "sender-invalid": "Absender {s} ist keine gültige E-Mail-Adresse",
-        "sender-unknown": "Absender {s} ist nicht an sichere E-Mail angeschlossen",
+        "sender-unknown": "Absender {s} steht nicht im Domänenbuch",
         "no-recipients": "Fügen Sie einen Empfänger hinzu",
         "to-empty": "Tragen Sie mindestens einen Empfänger in An ein",
         "recipient-invalid": "{s} ist keine gültige E-Mail-Adresse",
-        "recipient-distribution-list": "Erweitern Sie die Gruppe {s}, damit jeder Empfänger geprüft wird",
-        "recipient-not-allowed": "{s} ist nicht sicher erreichbar",
+        "recipient-distribution-list": "Erweitern Sie die Verteilerliste {s}, damit jeder Empfänger geprüft wird",
+        "recipient-not-allowed": "{s} steht nicht im Domänenbuch und ist nicht sicher erreichbar",
         "phone-required": "Geben Sie eine Mobilnummer für {s} ein",
         "phone-invalid": "Die Mobilnummer für {s} ist ungültig",
         "recipients-too-many": "Mehr als 100 Empfänger: Teilen Sie die E-Mail auf",
@@ -688,6 +688,7 @@
       intro,
       findings.map((finding) => findingLine(finding, texts, markdownSubject)),
       texts,
+      texts.sendNormally,
       (lines) => lines.map((line) => "- " + line + "\r").join(""),
       "\n\n"
     );
@@ -695,6 +696,7 @@
       plain(intro),
       findings.map((finding) => findingLine(finding, texts, plainSubject)),
       texts,
+      plain(texts.sendNormally),
       (lines) => lines.map((line) => "• " + line).join("\n"),
       "\n"
     );
@@ -713,8 +715,7 @@
   }
 
   /** intro, the lines that fit, "… and n more" when some do not, and the way out. */
-  function fit(intro, lines, texts, list, gap) {
-    const outro = texts.sendNormally;
+  function fit(intro, lines, texts, outro, list, gap) {
     const build = (shown, hidden) => {
       const items = hidden ? shown.concat([texts.more.replace("{n}", String(hidden))]) : shown;
       return intro + (items.length ? gap + list(items) : "") + gap + outro;

@@ -332,14 +332,14 @@ test("needs action: blocked with what to do, the panel offered, sending normally
     "This e-mail cannot go out securely by itself. Resolve this in the Send Secure panel:\n\n" +
       "- Enter a mobile number for **m.bakker@example.com**\r" +
       "- Remove the unsafe attachment **scan\\_1.exe**\r" +
-      "\n\nYou may also deliberately send it as ordinary e-mail."
+      "\n\nYou may also deliberately **Send normally**, as ordinary e-mail."
   );
   assert.equal(
     result.options.errorMessage,
     "This e-mail cannot go out securely by itself. Resolve this in the Send Secure panel:\n" +
       "• Enter a mobile number for m.bakker@example.com\n" +
       "• Remove the unsafe attachment scan_1.exe\n" +
-      "You may also deliberately send it as ordinary e-mail."
+      "You may also deliberately Send normally, as ordinary e-mail."
   );
   assert.equal(JSON.parse(result.options.contextData).reason, "needs-action");
   assertOnce(result);
@@ -376,7 +376,7 @@ test("many findings stay within Outlook's 500 characters, with the rest counted"
   for (const message of [result.options.errorMessage, result.options.errorMessageMarkdown]) {
     assert.ok(message.length <= 500, `${message.length} characters`);
     assert.match(message, /… en nog \d+/);
-    assert.match(message, /bewust als gewone e-mail/);
+    assert.match(message, /bewust (\*\*)?Standaard versturen(\*\*)?, als gewone e-mail/);
   }
   assertOnce(result);
 });
@@ -492,7 +492,7 @@ test("directory unavailable: says so, the user may send normally, the block is r
   const result = await send(outlook);
 
   assertBlocked(result.options, { promptUser: true, label: "Veilig verzenden" });
-  assert.match(result.options.errorMessage, /adresboek/);
+  assert.match(result.options.errorMessage, /Domeinboek is nog niet geladen/);
   assertOnce(result);
   assert.deepEqual(api.calls("POST /api/v1/events")[0].body.codes, ["directory-unavailable"]);
 });

@@ -79,3 +79,41 @@ test("every text fits Outlook's limits, in every language, with the same finding
     }
   }
 });
+
+/** The panel's Fluent file for `language`, as {key: text} (single-line messages only). */
+function panelTexts(language) {
+  const source = fs.readFileSync(path.join(__dirname, `../../addin-ui/src/i18n/${language}.ftl`), "utf8");
+  const texts = {};
+  for (const line of source.split("\n")) {
+    const match = /^([a-z][a-z0-9-]*) = (.+)$/.exec(line);
+    if (match) texts[match[1]] = match[2];
+  }
+  return texts;
+}
+
+test("the handler speaks the panel's vocabulary, read from the panel's Fluent files", () => {
+  /** Words for the same thing that the panel never uses. */
+  const foreign = {
+    nl: [/adresboek/i, /\bgroep\b/i, /veilig mailen/i],
+    en: [/directory/i, /\bgroup\b/i, /secure mail\b/i],
+    de: [/Verzeichnis/, /\bGruppe\b/, /sichere E-Mail angeschlossen/],
+  };
+  for (const language of ["nl", "en", "de"]) {
+    const panel = panelTexts(language);
+    const handler = HANDLER.STRINGS[language];
+    assert.equal(handler.sendSecurely, panel["send-secure"], `${language}: the button`);
+    const domainBook = { nl: "Domeinboek", en: "domain book", de: "Domänenbuch" }[language];
+    assert.ok(panel["finding-directory-unavailable"].includes(domainBook), `${language}: the panel's word`);
+    const everything = [handler.directoryUnavailable, handler.sendNormally, ...Object.values(handler.findings)].join("\n");
+    assert.ok(handler.directoryUnavailable.includes(domainBook), `${language}: "${domainBook}" in ${handler.directoryUnavailable}`);
+    assert.ok(handler.findings["sender-unknown"].includes(domainBook), `${language}: sender-unknown`);
+    assert.ok(handler.sendNormally.includes(`**${panel["send-standard"]}**`), `${language}: ${panel["send-standard"]}`);
+    assert.ok(
+      handler.findings["recipient-distribution-list"].toLowerCase().includes(
+        /(verzendlijst|distribution list|Verteilerliste)/i.exec(panel["finding-recipient-distribution-list"])[0].toLowerCase()
+      ),
+      `${language}: the distribution list`
+    );
+    for (const word of foreign[language]) assert.doesNotMatch(everything, word, language);
+  }
+});
