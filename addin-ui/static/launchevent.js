@@ -89,6 +89,8 @@
         "Deze e-mail kan veilig worden verzonden, maar niet automatisch. Verstuur hem met **Veilig verzenden** in het Send Secure-paneel.",
       sendNormally: "U kunt hem ook bewust **Standaard versturen**, als gewone e-mail.",
       more: "… en nog {n}",
+      barOne: "Send Secure: 1 actie nodig",
+      barMany: "Send Secure: {n} acties nodig",
       findings: {
         "sender-invalid": "Afzender {s} is geen geldig e-mailadres",
         "sender-unknown": "Afzender {s} staat niet in het Domeinboek",
@@ -124,6 +126,8 @@
         "This e-mail can go out securely, but not automatically. Send it with **Send securely** in the Send Secure panel.",
       sendNormally: "You may also deliberately **Send normally**, as ordinary e-mail.",
       more: "… and {n} more",
+      barOne: "Send Secure: 1 action needed",
+      barMany: "Send Secure: {n} actions needed",
       findings: {
         "sender-invalid": "Sender {s} is not a valid e-mail address",
         "sender-unknown": "Sender {s} is not in the domain book",
@@ -160,6 +164,8 @@
         "Diese E-Mail kann sicher versendet werden, aber nicht automatisch. Senden Sie sie mit **Sicher senden** im Send Secure-Bereich.",
       sendNormally: "Sie können sie auch bewusst **Normal senden**, als normale E-Mail.",
       more: "… und {n} weitere",
+      barOne: "Send Secure: 1 Aktion erforderlich",
+      barMany: "Send Secure: {n} Aktionen erforderlich",
       findings: {
         "sender-invalid": "Absender {s} ist keine gültige E-Mail-Adresse",
         "sender-unknown": "Absender {s} steht nicht im Domänenbuch",
@@ -198,10 +204,35 @@
     try {
       texts = STRINGS[chooseLanguage()] || STRINGS.nl;
       decide(started)
-        .then((outcome) => complete(optionsFor(outcome, texts)))
+        .then((outcome) => {
+          showBar(outcome, texts);
+          return complete(optionsFor(outcome, texts));
+        })
         .catch(() => complete(blockOptions("unavailable", texts)));
     } catch (error) {
       complete(blockOptions("unavailable", texts));
+    }
+  }
+
+  /**
+   * Outlook's notification bar above the draft says what the panel's says (key "sendsecure",
+   * shared with the panel): how many actions a blocked mail needs. Best effort, not awaited:
+   * the event's completion never waits for it.
+   */
+  function showBar(outcome, texts) {
+    try {
+      const bar = Office.context.mailbox.item.notificationMessages;
+      if (!bar || outcome.kind !== "needs-action" || !outcome.verdict) return;
+      const count = (outcome.verdict.findings || []).filter((f) => f.level === "action").length;
+      if (!count) return;
+      const message = count === 1 ? texts.barOne : texts.barMany.replace("{n}", String(count));
+      bar.replaceAsync(
+        "sendsecure",
+        { type: "informationalMessage", message: message, icon: "Icon.16", persistent: false },
+        () => {}
+      );
+    } catch (error) {
+      // The bar is a courtesy; the dialog says the same.
     }
   }
 

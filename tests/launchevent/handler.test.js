@@ -633,3 +633,23 @@ test("a block is reported even when the info call used up the API budget", async
   assertOnce(result);
   assert.equal(api.calls("POST /api/v1/events").length, 1);
 });
+
+test("a blocked mail also puts the number of actions in Outlook's notification bar", async () => {
+  const api = stubApi({
+    "POST /api/v1/check": {
+      status: 200,
+      body: verdict({ findings: [["phone-required", PATIENT], ["subject-empty"]] }),
+    },
+  });
+  const outlook = loadHandler({ draft: draft(), api, storage: signedIn(USER) });
+
+  const result = await send(outlook);
+
+  assertBlocked(result.options, { promptUser: true, label: "Veilig verzenden" });
+  assert.deepEqual(outlook.state.notifications.sendsecure, {
+    type: "informationalMessage",
+    message: "Send Secure: 2 acties nodig",
+    icon: "Icon.16",
+    persistent: false,
+  });
+});

@@ -108,6 +108,11 @@ test("the handler speaks the panel's vocabulary, read from the panel's Fluent fi
     assert.ok(handler.directoryUnavailable.includes(domainBook), `${language}: "${domainBook}" in ${handler.directoryUnavailable}`);
     assert.ok(handler.findings["sender-unknown"].includes(domainBook), `${language}: sender-unknown`);
     assert.ok(handler.sendNormally.includes(`**${panel["send-standard"]}**`), `${language}: ${panel["send-standard"]}`);
+    const bar = fs
+      .readFileSync(path.join(__dirname, `../../addin-ui/src/i18n/${language}.ftl`), "utf8")
+      .split("bar-actions-needed = ")[1];
+    assert.ok(bar.includes(handler.barOne.replace("Send Secure: ", "")), `${language}: the bar, one`);
+    assert.ok(bar.includes(handler.barMany.replace("Send Secure: ", "").replace("{n}", "{ $count }")), `${language}: the bar`);
     assert.ok(
       handler.findings["recipient-distribution-list"].toLowerCase().includes(
         /(verzendlijst|distribution list|Verteilerliste)/i.exec(panel["finding-recipient-distribution-list"])[0].toLowerCase()
