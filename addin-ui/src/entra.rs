@@ -53,10 +53,11 @@ impl DialogAnswer {
     }
 }
 
-/// The dialog page's address for `mailbox`: the account hint rides along in the query.
+/// The dialog page's address for `mailbox`: the account hint rides along in the fragment,
+/// which the browser never sends, so no server or proxy log holds the address.
 pub fn dialog_url(origin: &str, mailbox: &str) -> String {
     let hint: String = encode_query_value(mailbox);
-    format!("{origin}{DIALOG_PAGE}?login_hint={hint}")
+    format!("{origin}{DIALOG_PAGE}#login_hint={hint}")
 }
 
 /// Percent-encoding for a query value (what `encodeURIComponent` does), in Rust so that it
@@ -227,11 +228,11 @@ mod tests {
                 "https://sendsecure.example.nl",
                 "j.de.vries+zorg@example.nl"
             ),
-            "https://sendsecure.example.nl/entra-dialog.html?login_hint=j.de.vries%2Bzorg%40example.nl"
+            "https://sendsecure.example.nl/entra-dialog.html#login_hint=j.de.vries%2Bzorg%40example.nl"
         );
         assert_eq!(
             dialog_url("https://a.example", "a&b=c d@x"),
-            "https://a.example/entra-dialog.html?login_hint=a%26b%3Dc%20d%40x"
+            "https://a.example/entra-dialog.html#login_hint=a%26b%3Dc%20d%40x"
         );
     }
 

@@ -1,6 +1,6 @@
 // Send Secure: Entra ID sign-in inside an Office dialog (entra-dialog.html), where Outlook has
 // no nested app authentication. The panel (addin-ui/src/entra.rs) opens this page with
-// ?login_hint=<mailbox>; the page reads the app registration from /api/v1/info, signs in with
+// #login_hint=<mailbox> (in the fragment, which no server or proxy log sees); the page reads the app registration from /api/v1/info, signs in with
 // MSAL.js's redirect flow (it is its own redirect URI, so the Microsoft page returns here) and
 // sends the panel `token:<access token>` or `error:<code>` with Office.context.ui.messageParent.
 // Nothing is kept after that: MSAL's cache lives in this dialog's sessionStorage only.
@@ -22,13 +22,16 @@
     tell("error:" + String(code).replace(/[^A-Za-z0-9_.-]/g, "_"));
   }
 
+  /** The mailbox the panel put in the fragment, kept for the return from Microsoft and taken
+   *  off the address before MSAL reads the fragment for its answer. */
   function hint() {
-    var fromQuery = new URLSearchParams(window.location.search).get("login_hint");
+    var fromFragment = new URLSearchParams(window.location.hash.slice(1)).get("login_hint");
+    if (fromFragment) window.history.replaceState(null, "", window.location.pathname);
     try {
-      if (fromQuery) window.sessionStorage.setItem(HINT, fromQuery);
-      return fromQuery || window.sessionStorage.getItem(HINT) || undefined;
+      if (fromFragment) window.sessionStorage.setItem(HINT, fromFragment);
+      return fromFragment || window.sessionStorage.getItem(HINT) || undefined;
     } catch (error) {
-      return fromQuery || undefined;
+      return fromFragment || undefined;
     }
   }
 
@@ -40,17 +43,18 @@
     var authority = /^https:\/\//.test(entra.authority || "")
       ? entra.authority
       : "https://login.microsoftonline.com/organizations";
+    var loginHint = hint();
     var app = new window.msal.PublicClientApplication({
       auth: {
         clientId: entra.client_id,
         authority: authority,
-        // This page, without its query: the URI `sendsecure entra-setup` registers.
+        // This page, without query or fragment: the URI `sendsecure entra-setup` registers.
         redirectUri: window.location.origin + window.location.pathname,
       },
       cache: { cacheLocation: "sessionStorage" },
     });
     await app.initialize();
-    var request = { scopes: [entra.scope], loginHint: hint() };
+    var request = { scopes: [entra.scope], loginHint: loginHint };
     var result = await app.handleRedirectPromise();
     if (!result) {
       var account = app.getAllAccounts()[0];
