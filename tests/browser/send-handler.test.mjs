@@ -78,7 +78,7 @@ test("Send on a draft that needs action: Smart Alerts lists the findings, offers
   const dialog = page.locator("#smart-alert");
   await dialog.waitFor({ state: "visible" });
   const message = page.locator("#smart-alert-message");
-  await assert.doesNotReject(message.getByText("Vul een mobiel nummer in voor").waitFor());
+  await assert.doesNotReject(message.getByText("Een mobiel nummer is verplicht").waitFor());
   assert.match(await message.innerText(), /m\.bakker@example\.com/);
   assert.match(await message.innerText(), /scan\.pdf\.exe/);
   assert.equal(await page.locator("#smart-alert-action").innerText(), "Veilig verzenden");

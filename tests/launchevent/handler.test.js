@@ -330,15 +330,15 @@ test("needs action: blocked with what to do, the panel offered, sending normally
   assert.equal(
     result.options.errorMessageMarkdown,
     "This e-mail cannot go out securely by itself. Resolve this in the Send Secure panel:\n\n" +
-      "- Enter a mobile number for **m.bakker@example.com**\r" +
-      "- Remove the unsafe attachment **scan\\_1.exe**\r" +
+      "- **m.bakker@example.com**: A mobile number is required: the access code goes by text message.\r" +
+      "- **scan\\_1.exe**: This file type is not allowed. Remove the attachment.\r" +
       "\n\nYou may also deliberately **Send normally**, as ordinary e-mail."
   );
   assert.equal(
     result.options.errorMessage,
     "This e-mail cannot go out securely by itself. Resolve this in the Send Secure panel:\n" +
-      "• Enter a mobile number for m.bakker@example.com\n" +
-      "• Remove the unsafe attachment scan_1.exe\n" +
+      "• m.bakker@example.com: A mobile number is required: the access code goes by text message.\n" +
+      "• scan_1.exe: This file type is not allowed. Remove the attachment.\n" +
       "You may also deliberately Send normally, as ordinary e-mail."
   );
   assert.equal(JSON.parse(result.options.contextData).reason, "needs-action");
@@ -492,7 +492,7 @@ test("directory unavailable: says so, the user may send normally, the block is r
   const result = await send(outlook);
 
   assertBlocked(result.options, { promptUser: true, label: "Veilig verzenden" });
-  assert.match(result.options.errorMessage, /Domeinboek is nog niet geladen/);
+  assert.match(result.options.errorMessage, /Het Domeinboek is op dit moment niet beschikbaar/);
   assertOnce(result);
   assert.deepEqual(api.calls("POST /api/v1/events")[0].body.codes, ["directory-unavailable"]);
 });

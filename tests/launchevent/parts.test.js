@@ -19,10 +19,12 @@ test("launchevent.js is ES2016 syntax, a classic script, with no imports", () =>
   assert.doesNotMatch(HANDLER_SOURCE, /\basync\s+function|\bawait\b/);
 });
 
+// Outlook's five seconds include loading this file. The panel's texts in three languages are
+// most of it (13 KB gzip in all, December 2026).
 test("launchevent.js and its page stay small", () => {
   const gzip = zlib.gzipSync(HANDLER_SOURCE, { level: 9 }).length;
   assert.ok(HANDLER_SOURCE.length < 48 * 1024, `${HANDLER_SOURCE.length} bytes`);
-  assert.ok(gzip < 12 * 1024, `${gzip} bytes gzip`);
+  assert.ok(gzip < 14 * 1024, `${gzip} bytes gzip`);
 });
 
 test("ES2017 syntax would be caught", () => {
@@ -68,57 +70,14 @@ test("addresses are normalised as the server and the panel do, on the shared vec
   assert.equal(HANDLER.normalise(undefined), "");
 });
 
-test("every text fits Outlook's limits, in every language, with the same finding codes", () => {
-  const codes = Object.keys(HANDLER.STRINGS.nl.findings).sort();
-  for (const [language, texts] of Object.entries(HANDLER.STRINGS)) {
-    assert.ok(texts.sendSecurely.length <= 20, `${language} cancelLabel`);
-    assert.ok(texts.signIn.length <= 20, `${language} cancelLabel`);
-    assert.deepEqual(Object.keys(texts.findings).sort(), codes, language);
-    for (const key of ["signedOut", "noStorage", "unavailable", "directoryUnavailable"]) {
-      assert.ok(texts[key].length <= HANDLER.MESSAGE_LIMIT, `${language}.${key}`);
+test("every text fits Outlook's limits, in every language, with the same keys", () => {
+  const keys = Object.keys(HANDLER.TEXTS.nl).sort();
+  for (const [language, texts] of Object.entries(HANDLER.TEXTS)) {
+    assert.deepEqual(Object.keys(texts).sort(), keys, language);
+    assert.ok(texts["send-secure"].length <= 20, `${language} cancelLabel`);
+    assert.ok(texts["signin-title"].length <= 20, `${language} cancelLabel`);
+    for (const [key, text] of Object.entries(texts)) {
+      assert.ok(JSON.stringify(text).length <= HANDLER.MESSAGE_LIMIT, `${language}.${key}`);
     }
-  }
-});
-
-/** The panel's Fluent file for `language`, as {key: text} (single-line messages only). */
-function panelTexts(language) {
-  const source = fs.readFileSync(path.join(__dirname, `../../addin-ui/src/i18n/${language}.ftl`), "utf8");
-  const texts = {};
-  for (const line of source.split("\n")) {
-    const match = /^([a-z][a-z0-9-]*) = (.+)$/.exec(line);
-    if (match) texts[match[1]] = match[2];
-  }
-  return texts;
-}
-
-test("the handler speaks the panel's vocabulary, read from the panel's Fluent files", () => {
-  /** Words for the same thing that the panel never uses. */
-  const foreign = {
-    nl: [/adresboek/i, /\bgroep\b/i, /veilig mailen/i],
-    en: [/directory/i, /\bgroup\b/i, /secure mail\b/i],
-    de: [/Verzeichnis/, /\bGruppe\b/, /sichere E-Mail angeschlossen/],
-  };
-  for (const language of ["nl", "en", "de"]) {
-    const panel = panelTexts(language);
-    const handler = HANDLER.STRINGS[language];
-    assert.equal(handler.sendSecurely, panel["send-secure"], `${language}: the button`);
-    const domainBook = { nl: "Domeinboek", en: "domain book", de: "Domänenbuch" }[language];
-    assert.ok(panel["finding-directory-unavailable"].includes(domainBook), `${language}: the panel's word`);
-    const everything = [handler.directoryUnavailable, handler.sendNormally, ...Object.values(handler.findings)].join("\n");
-    assert.ok(handler.directoryUnavailable.includes(domainBook), `${language}: "${domainBook}" in ${handler.directoryUnavailable}`);
-    assert.ok(handler.findings["sender-unknown"].includes(domainBook), `${language}: sender-unknown`);
-    assert.ok(handler.sendNormally.includes(`**${panel["send-standard"]}**`), `${language}: ${panel["send-standard"]}`);
-    const bar = fs
-      .readFileSync(path.join(__dirname, `../../addin-ui/src/i18n/${language}.ftl`), "utf8")
-      .split("bar-actions-needed = ")[1];
-    assert.ok(bar.includes(handler.barOne.replace("Send Secure: ", "")), `${language}: the bar, one`);
-    assert.ok(bar.includes(handler.barMany.replace("Send Secure: ", "").replace("{n}", "{ $count }")), `${language}: the bar`);
-    assert.ok(
-      handler.findings["recipient-distribution-list"].toLowerCase().includes(
-        /(verzendlijst|distribution list|Verteilerliste)/i.exec(panel["finding-recipient-distribution-list"])[0].toLowerCase()
-      ),
-      `${language}: the distribution list`
-    );
-    for (const word of foreign[language]) assert.doesNotMatch(everything, word, language);
   }
 });
