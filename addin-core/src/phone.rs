@@ -9,7 +9,7 @@
 use std::fmt;
 use std::sync::LazyLock;
 
-use phonenumber::{Metadata, Mode, PhoneNumber, Type, country, metadata::Database};
+use phonenumber::{Metadata, PhoneNumber, Type, country, metadata::Database};
 
 use crate::Error;
 
@@ -43,16 +43,18 @@ fn kind(number: &PhoneNumber) -> Type {
         return Type::Unknown;
     };
     // A calling code shared by regions (+1, +7, +44…): the region whose leading digits or
-    // patterns fit, the main region first.
-    let region = candidates
+    // patterns fit, the main region first. Each region's type is worked out once: every
+    // pattern match costs a lock and two hashes of the pattern in the crate's regex cache.
+    candidates
         .into_iter()
-        .find(|meta| match meta.leading_digits() {
+        .find_map(|meta| match meta.leading_digits() {
             Some(leading) => leading
                 .find(&national)
-                .is_some_and(|found| found.start() == 0),
-            None => kind_in(meta, &national) != Type::Unknown,
-        });
-    region.map_or(Type::Unknown, |meta| kind_in(meta, &national))
+                .is_some_and(|found| found.start() == 0)
+                .then(|| kind_in(meta, &national)),
+            None => Some(kind_in(meta, &national)).filter(|&kind| kind != Type::Unknown),
+        })
+        .unwrap_or(Type::Unknown)
 }
 
 fn kind_in(meta: &Metadata, national: &str) -> Type {
@@ -96,12 +98,18 @@ impl Phone {
     /// libphonenumber says so and, where it can tell, the number is a mobile one.
     pub fn parse(raw: &str) -> Result<Self, Error> {
         let number = read(raw).ok_or(Error::InvalidPhone)?;
-        let reaches_sms = matches!(kind(&number), Type::Mobile | Type::FixedLineOrMobile);
-        if !number.is_valid_with(&METADATA) || !reaches_sms || number.extension().is_some() {
+        let reaches_sms = || matches!(kind(&number), Type::Mobile | Type::FixedLineOrMobile);
+        if number.extension().is_some() || !reaches_sms() || !number.is_valid_with(&METADATA) {
             return Err(Error::InvalidPhone);
         }
-        let e164 = number.format_with(&METADATA).mode(Mode::E164);
-        Ok(Self(e164.to_string()))
+        // E.164 is the calling code and the national number, which is what the crate's
+        // formatter writes too, after first matching the number against the region's
+        // display formats, which E.164 does not use.
+        Ok(Self(format!(
+            "+{}{}",
+            number.code().value(),
+            number.national()
+        )))
     }
 
     pub fn e164(&self) -> &str {
@@ -310,6 +318,19 @@ mod tests {
             file.source,
             disagreements.join("\n")
         );
+    }
+
+    #[test]
+    fn e164_is_written_as_the_crates_formatter_writes_it() {
+        for vector in vectors().vectors {
+            let Some(number) = read(&vector.input) else {
+                continue;
+            };
+            if let Ok(phone) = Phone::parse(&vector.input) {
+                let formatted = number.format_with(&METADATA).mode(phonenumber::Mode::E164);
+                assert_eq!(phone.e164(), formatted.to_string(), "{}", vector.input);
+            }
+        }
     }
 
     #[test]
