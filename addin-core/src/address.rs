@@ -58,11 +58,9 @@ pub struct Address {
 impl Address {
     pub fn parse(raw: &str) -> Result<Self, Error> {
         let normalised = canonical::address(raw).ok_or(Error::InvalidAddress)?;
-        let strict = Options::default()
-            .without_display_text()
-            .without_domain_literal()
-            .with_required_tld();
-        EmailAddress::parse_with_options(&normalised, strict).map_err(|_| Error::InvalidAddress)?;
+        if !is_addr_spec(&normalised) {
+            return Err(Error::InvalidAddress);
+        }
         let at = normalised.rfind('@').ok_or(Error::InvalidAddress)?;
         Ok(Self {
             at,
@@ -77,6 +75,31 @@ impl Address {
     /// The ASCII domain part.
     pub fn domain(&self) -> &str {
         &self.normalised[self.at + 1..]
+    }
+}
+
+/// The `email_address` crate's verdict on a canonical address, without calling it for the
+/// common shape it always accepts: a plain domain and a local part of dot-separated runs of
+/// ASCII lower-case letters, digits and RFC 5322 atext symbols, at most 64 characters.
+fn is_addr_spec(normalised: &str) -> bool {
+    let plain = normalised.rsplit_once('@').is_some_and(|(local, domain)| {
+        local.len() <= 64
+            && local.split('.').all(|atom| {
+                !atom.is_empty()
+                    && atom.bytes().all(|b| {
+                        b.is_ascii_lowercase()
+                            || b.is_ascii_digit()
+                            || b"!#$%&'*+-/=?^_`{|}~".contains(&b)
+                    })
+            })
+            && canonical::is_plain_domain(domain)
+    });
+    plain || {
+        let strict = Options::default()
+            .without_display_text()
+            .without_domain_literal()
+            .with_required_tld();
+        EmailAddress::parse_with_options(normalised, strict).is_ok()
     }
 }
 
@@ -128,6 +151,60 @@ mod tests {
             "B. Smit <b.smit@ziekenhuis.nl>",
         ] {
             assert_eq!(Address::parse(raw), Err(Error::InvalidAddress), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn the_plain_shape_is_what_email_address_accepts() {
+        let strict = Options::default()
+            .without_display_text()
+            .without_domain_literal()
+            .with_required_tld();
+        let long = |n: usize| "a".repeat(n);
+        let locals = [
+            "b.smit".to_owned(),
+            "info".to_owned(),
+            "500012345".to_owned(),
+            "a+tag".to_owned(),
+            "o'brien".to_owned(),
+            "!#$%&'*+-/=?^_`{|}~".to_owned(),
+            "".to_owned(),
+            ".a".to_owned(),
+            "a.".to_owned(),
+            "a..b".to_owned(),
+            "a b".to_owned(),
+            "\"quoted\"".to_owned(),
+            "\"a b\"".to_owned(),
+            "a@b".to_owned(),
+            "a(b)".to_owned(),
+            "a,b".to_owned(),
+            "<a".to_owned(),
+            "ü".to_owned(),
+            "A".to_owned(),
+            long(64),
+            long(65),
+        ];
+        let domains = [
+            "zorg.nl".to_owned(),
+            "xn--zrg-sna.nl".to_owned(),
+            "a-b.c0.nl".to_owned(),
+            "zorg".to_owned(),
+            "-zorg.nl".to_owned(),
+            "zorg..nl".to_owned(),
+            "[127.0.0.1]".to_owned(),
+            format!("{}.nl", long(63)),
+            format!("{}.nl", long(64)),
+            format!("{}.{}.{}.{}", long(63), long(63), long(63), long(62)),
+        ];
+        for local in &locals {
+            for domain in &domains {
+                let address = format!("{local}@{domain}");
+                assert_eq!(
+                    is_addr_spec(&address),
+                    EmailAddress::parse_with_options(&address, strict).is_ok(),
+                    "{address:?}"
+                );
+            }
         }
     }
 
