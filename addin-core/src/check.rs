@@ -3,6 +3,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use foldhash::fast::RandomState;
+
 use crate::{
     address::Address,
     attachment,
@@ -34,6 +36,9 @@ pub fn check(draft: &Draft, policy: &Policy, directory: Option<&Directory>) -> V
     }
 }
 
+// The check's own sets and maps hash with foldhash, not SipHash: their keys come from the
+// draft being checked, a few hundred at most, so there is nothing to defend against there.
+
 /// One recipient after normalising: a valid address, or the trimmed raw text of an invalid one.
 struct Entry<'d> {
     field: Field,
@@ -42,10 +47,10 @@ struct Entry<'d> {
 }
 
 impl Entry<'_> {
-    fn shown(&self) -> String {
+    fn shown(&self) -> &str {
         match &self.address {
-            Ok(address) => address.as_str().to_owned(),
-            Err(raw) => (*raw).to_owned(),
+            Ok(address) => address.as_str(),
+            Err(raw) => raw,
         }
     }
 }
@@ -53,8 +58,7 @@ impl Entry<'_> {
 /// To, CC, BCC in draft order; an address counts once, in the first field it appears in.
 /// Blank entries are not recipients at all.
 fn unique_recipients(draft: &Draft) -> Vec<Entry<'_>> {
-    let mut seen = HashSet::new();
-    draft
+    let entries: Vec<Entry<'_>> = draft
         .recipient_entries()
         .filter(|(_, recipient)| !recipient.address.trim().is_empty())
         .map(|(field, recipient)| {
@@ -65,7 +69,15 @@ fn unique_recipients(draft: &Draft) -> Vec<Entry<'_>> {
                 address: Address::parse(raw).map_err(|_| raw),
             }
         })
-        .filter(|entry| seen.insert(entry.shown()))
+        .collect();
+    // Marked first, kept after: the set borrows the entries' strings instead of copying each.
+    let mut seen = HashSet::with_capacity_and_hasher(entries.len(), RandomState::default());
+    let first: Vec<bool> = entries.iter().map(|e| seen.insert(e.shown())).collect();
+    drop(seen);
+    entries
+        .into_iter()
+        .zip(first)
+        .filter_map(|(entry, first)| first.then_some(entry))
         .collect()
 }
 
@@ -115,7 +127,7 @@ fn directory_unavailable(
         recipients: entries
             .iter()
             .map(|entry| RecipientReport {
-                address: entry.shown(),
+                address: entry.shown().to_owned(),
                 field: entry.field,
                 route: Route::Unknown,
                 nta7516: false,
@@ -134,7 +146,7 @@ struct Checker<'a> {
     directory: &'a Directory,
     sender: Option<Address>,
     /// Typed numbers by normalised recipient address.
-    phones: HashMap<Address, &'a str>,
+    phones: HashMap<Address, &'a str, RandomState>,
 }
 
 impl<'a> Checker<'a> {
@@ -197,7 +209,7 @@ impl<'a> Checker<'a> {
     fn report(&self, router: &Router<'_>, entry: &Entry<'_>) -> RecipientReport {
         let Ok(address) = &entry.address else {
             return RecipientReport {
-                address: entry.shown(),
+                address: entry.shown().to_owned(),
                 field: entry.field,
                 route: Route::Invalid,
                 nta7516: false,
@@ -397,7 +409,7 @@ fn phone_finding(installation: InstallationType, phone: PhoneStatus) -> Option<F
 #[derive(Default)]
 struct Findings {
     list: Vec<Finding>,
-    seen: HashSet<(FindingCode, Option<String>)>,
+    seen: HashSet<(FindingCode, Option<String>), RandomState>,
 }
 
 impl Findings {

@@ -14,13 +14,19 @@ use crate::{
     policy::DirectoryVariant,
 };
 
+/// Hashed with foldhash rather than SipHash: hashing was a good part of a check's time, and
+/// every key comes from the domain book's publisher, a trusted source, so there is no
+/// flooding of the sets with colliding keys to defend against (and foldhash's seeds are still
+/// random per process).
+type Entries = HashSet<Box<str>, foldhash::fast::RandomState>;
+
 #[derive(Debug, Clone)]
 pub struct Directory {
     variant: DirectoryVariant,
     version: String,
-    community_domains: HashSet<Box<str>>,
-    community_addresses: HashSet<Box<str>>,
-    nta7516_domains: HashSet<Box<str>>,
+    community_domains: Entries,
+    community_addresses: Entries,
+    nta7516_domains: Entries,
 }
 
 /// The file as published. Unknown keys are ignored so a publisher adding metadata does not
@@ -94,13 +100,13 @@ impl Directory {
     }
 }
 
-fn domains(list: &'static str, raw: Vec<String>) -> Result<HashSet<Box<str>>, Error> {
+fn domains(list: &'static str, raw: Vec<String>) -> Result<Entries, Error> {
     normalise_all(list, raw, "domain", |entry| {
         Domain::parse(entry).map(|d| String::from(d).into_boxed_str())
     })
 }
 
-fn addresses(list: &'static str, raw: Vec<String>) -> Result<HashSet<Box<str>>, Error> {
+fn addresses(list: &'static str, raw: Vec<String>) -> Result<Entries, Error> {
     normalise_all(list, raw, "address", |entry| {
         Address::parse(entry).map(|a| a.as_str().into())
     })
@@ -111,8 +117,8 @@ fn normalise_all(
     raw: Vec<String>,
     expected: &'static str,
     normalise: impl Fn(&str) -> Result<Box<str>, Error>,
-) -> Result<HashSet<Box<str>>, Error> {
-    let mut set = HashSet::with_capacity(raw.len());
+) -> Result<Entries, Error> {
+    let mut set = Entries::with_capacity_and_hasher(raw.len(), Default::default());
     for (index, entry) in raw.into_iter().enumerate() {
         let normalised = normalise(&entry).map_err(|_| Error::DirectoryEntry {
             list,
