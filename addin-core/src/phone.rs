@@ -98,8 +98,12 @@ impl Phone {
     /// libphonenumber says so and, where it can tell, the number is a mobile one.
     pub fn parse(raw: &str) -> Result<Self, Error> {
         let number = read(raw).ok_or(Error::InvalidPhone)?;
-        let reaches_sms = || matches!(kind(&number), Type::Mobile | Type::FixedLineOrMobile);
-        if number.extension().is_some() || !reaches_sms() || !number.is_valid_with(&METADATA) {
+        // No separate `is_valid_with`: valid means "of some type in its region", the crate
+        // picks the region as `kind` does, and a mobile type is a type, so it would only
+        // match the region's patterns a second time (half of a parse).
+        // `validity_follows_from_the_type` holds the metadata to what this relies on.
+        let reaches_sms = matches!(kind(&number), Type::Mobile | Type::FixedLineOrMobile);
+        if number.extension().is_some() || !reaches_sms {
             return Err(Error::InvalidPhone);
         }
         // E.164 is the calling code and the national number, which is what the crate's
@@ -318,6 +322,33 @@ mod tests {
             file.source,
             disagreements.join("\n")
         );
+    }
+
+    /// What `Phone::parse` relies on to skip `is_valid_with`, which picks a number's region
+    /// by the region list of its calling code and `by_id`: every region but the
+    /// non-geographic `001` has an id the crate knows and only one calling code (so `by_id`
+    /// finds the region `by_code` lists), and `001` is the only region of its codes.
+    #[test]
+    fn validity_follows_from_the_type() {
+        let mut seen = std::collections::HashSet::new();
+        for code in 1..=999u16 {
+            let regions = METADATA.region(&code).unwrap_or_default();
+            for region in &regions {
+                if *region == "001" {
+                    assert_eq!(regions.len(), 1, "+{code}");
+                } else {
+                    assert!(region.parse::<country::Id>().is_ok(), "{region}");
+                    assert!(seen.insert(region.to_string()), "{region} twice");
+                }
+            }
+        }
+        assert!(seen.len() > 200, "{} regions", seen.len());
+        for vector in vectors().vectors {
+            if Phone::parse(&vector.input).is_ok() {
+                let number = read(&vector.input).expect("it parsed");
+                assert!(number.is_valid_with(&METADATA), "{}", vector.input);
+            }
+        }
     }
 
     #[test]
