@@ -6,7 +6,7 @@
 //! from Google's own JavaScript build, and `tests/vectors/phones.json` (same source) holds us
 //! to its verdicts.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::sync::LazyLock;
 
 use phonenumber::{Metadata, PhoneNumber, Type, country, metadata::Database};
@@ -109,11 +109,10 @@ impl Phone {
         // E.164 is the calling code and the national number, which is what the crate's
         // formatter writes too, after first matching the number against the region's
         // display formats, which E.164 does not use.
-        Ok(Self(format!(
-            "+{}{}",
-            number.code().value(),
-            number.national()
-        )))
+        let mut e164 = String::with_capacity(16); // `+` and at most 15 digits: no regrowth
+        write!(e164, "+{}{}", number.code().value(), number.national())
+            .expect("writing to a String cannot fail");
+        Ok(Self(e164))
     }
 
     pub fn e164(&self) -> &str {
