@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Load test (SPEC §11): wrk against a release `serve` over HTTPS on loopback, first
-# /api/v1/check with a session and a 10-recipient draft, then /healthz as the ceiling.
-# Client and server share this machine's cores, so the numbers are a floor.
-#   DURATION=15s CONNECTIONS=32 THREADS=2 scripts/loadtest.sh
+# /api/v1/check with a session and a 10-recipient draft, then /healthz as the ceiling, and
+# prints the check's share of the ceiling and its p99. Client and server share this
+# machine's cores, so the numbers are a floor.
+#   DURATION=15s CONNECTIONS=64 THREADS=2 scripts/loadtest.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 duration=${DURATION:-15s}
-connections=${CONNECTIONS:-32}
+connections=${CONNECTIONS:-64}
 threads=${THREADS:-2}
 port=${PORT:-3443}
 
@@ -30,8 +31,19 @@ TOKEN=$(target/release/examples/issue_session --data-dir "$data" \
   --mailbox a.jansen@huisartsen-oost.nl --device "$DEVICE")
 export TOKEN
 
+check=$data/check.txt
+ceiling=$data/healthz.txt
 echo "== POST /api/v1/check (10 recipients, session) — $threads threads, $connections connections, $duration"
-wrk -t"$threads" -c"$connections" -d"$duration" --latency -s scripts/wrk-check.lua "https://127.0.0.1:$port/api/v1/check"
+wrk -t"$threads" -c"$connections" -d"$duration" --latency -s scripts/wrk-check.lua \
+  "https://127.0.0.1:$port/api/v1/check" | tee "$check"
 echo
 echo "== GET /healthz (ceiling) — $threads threads, $connections connections, $duration"
-wrk -t"$threads" -c"$connections" -d"$duration" --latency "https://127.0.0.1:$port/healthz"
+wrk -t"$threads" -c"$connections" -d"$duration" --latency "https://127.0.0.1:$port/healthz" | tee "$ceiling"
+
+rate() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
+p99() { awk '$1 == "99%" { print $2 }' "$1"; }
+echo
+awk -v check="$(rate "$check")" -v ceiling="$(rate "$ceiling")" -v p99="$(p99 "$check")" 'BEGIN {
+  printf "== check %.0f req/s, healthz %.0f req/s: %.0f %% of the ceiling; check p99 %s\n",
+    check, ceiling, 100 * check / ceiling, p99
+}'

@@ -8,6 +8,8 @@
 //! disabled in Entra ID is out within that time. A session of another method than
 //! `auth.method` is ended: changing the method signs everyone in anew.
 
+mod cache;
+
 use std::sync::Arc;
 
 use addin_core::{
@@ -17,6 +19,9 @@ use addin_core::{
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as BASE64URL};
 use rand::RngCore;
 
+/// How long an ending on another instance (or by `sendsecure sessions revoke`) may take.
+pub use self::cache::FRESH_SECS as SESSION_CACHE_SECS;
+use self::cache::{CachedSession, SessionCache};
 use crate::{
     Error,
     clock::Clock,
@@ -135,6 +140,7 @@ pub struct Sessions {
     method: AuthMethod,
     idle_secs: i64,
     revalidate_secs: i64,
+    cache: SessionCache,
 }
 
 impl Sessions {
@@ -155,6 +161,7 @@ impl Sessions {
             method: auth.method,
             idle_secs: secs(auth.reverify_after),
             revalidate_secs: secs(auth.entra.revalidate_after),
+            cache: SessionCache::default(),
         }
     }
 
@@ -197,46 +204,67 @@ impl Sessions {
     /// The session for a bearer token presented with a device id; slides its window.
     pub async fn authenticate(&self, token: &str, device_id: &str) -> Result<Session, Error> {
         let token_hash = sha256(token.as_bytes());
-        let record = self
-            .store
-            .find_session(&token_hash)
-            .await?
-            .ok_or(Error::Unauthorized)?;
         let device = DeviceId::parse(device_id).map_err(|_| Error::Unauthorized)?;
-        if !constant_time_eq(&record.device_hash, &device.hash()) {
-            return Err(Error::Unauthorized);
-        }
-        let method = parse_method(&record.method)
-            .ok_or_else(|| Error::Internal("a session has an unknown sign-in method".into()))?;
         let now = self.clock.unix_now();
-        if method != self.method || now >= self.lapses_at(&record, method) {
-            self.store.delete_session(&token_hash).await?;
+        let session = match self.cache.get(&token_hash, now) {
+            // A session that seems lapsed may have been used on another instance since.
+            Some(cached) if now < self.lapses_at(&cached.record, self.method) => cached,
+            _ => self.read(&token_hash, now).await?,
+        };
+        let CachedSession {
+            record, mailbox, ..
+        } = session;
+        if !constant_time_eq(&record.device_hash, &device.hash()) {
             return Err(Error::Unauthorized);
         }
         if now.saturating_sub(record.last_used_at) >= TOUCH_INTERVAL_SECS {
             self.store.touch_session(&token_hash, now).await?;
+            self.cache.touched(&token_hash, now);
+        }
+        let last_used_at = now.max(record.last_used_at);
+        Ok(Session {
+            mailbox,
+            mailbox_hash: record.mailbox_hash,
+            owner_hash: record.owner_hash,
+            method: self.method,
+            token_hash,
+            device,
+            expires_at: self.lapses_at(
+                &SessionRecord {
+                    last_used_at,
+                    ..record
+                },
+                self.method,
+            ),
+        })
+    }
+
+    /// A session from the store, still valid under the policy at `now`, into the cache; a
+    /// lapsed one, or one of another sign-in method, is ended.
+    async fn read(&self, token_hash: &Digest, now: i64) -> Result<CachedSession, Error> {
+        let record = self
+            .store
+            .find_session(token_hash)
+            .await?
+            .ok_or(Error::Unauthorized)?;
+        let method = parse_method(&record.method)
+            .ok_or_else(|| Error::Internal("a session has an unknown sign-in method".into()))?;
+        if method != self.method || now >= self.lapses_at(&record, method) {
+            self.store.delete_session(token_hash).await?;
+            self.cache.remove(token_hash);
+            return Err(Error::Unauthorized);
         }
         let mailbox = self
             .vault
-            .open(&record.mailbox_sealed, &token_hash)
+            .open(&record.mailbox_sealed, token_hash)
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .and_then(|text| Address::parse(&text).ok())
             .ok_or_else(|| {
                 Error::Internal("a session's mailbox does not open with the data key".into())
             })?;
-        let touched = SessionRecord {
-            last_used_at: now.max(record.last_used_at),
-            ..record
-        };
-        Ok(Session {
-            mailbox,
-            mailbox_hash: touched.mailbox_hash,
-            owner_hash: touched.owner_hash,
-            method,
-            token_hash,
-            device,
-            expires_at: self.lapses_at(&touched, method),
-        })
+        let session = CachedSession::new(record, mailbox, now);
+        self.cache.insert(session.clone());
+        Ok(session)
     }
 
     /// When a session lapses: idle too long, or (Entra ID) its token checked too long ago.
@@ -251,12 +279,14 @@ impl Sessions {
     }
 
     pub async fn end(&self, session: &Session) -> Result<(), Error> {
+        self.cache.remove(&session.token_hash);
         Ok(self.store.delete_session(&session.token_hash).await?)
     }
 
     /// Ends the sessions of another sign-in method than the policy's (at start-up, after an
     /// admin changed `auth.method`); returns how many.
     pub async fn end_other_methods(&self) -> Result<u64, Error> {
+        self.cache.clear();
         Ok(self
             .store
             .delete_sessions_not_of(method_name(self.method))
@@ -268,6 +298,7 @@ impl Sessions {
     /// standing of a device that signed in before).
     pub async fn revoke_mailbox(&self, mailbox: &Address) -> Result<Revoked, Error> {
         let owner = self.vault.lookup(Purpose::Mailbox, mailbox.as_str());
+        self.cache.clear();
         Ok(Revoked {
             sessions: self.store.delete_sessions_of(&owner).await?,
             pending_codes: self.store.delete_sign_in_codes_of(&owner).await?,
@@ -551,6 +582,7 @@ mod tests {
         let others = issue(Address::parse("b@huisartsen-oost.nl").expect("valid")).await;
 
         let session = sessions.authenticate(&first, DEVICE).await.expect("valid");
+        sessions.authenticate(&second, DEVICE).await.expect("valid");
         sessions.end(&session).await.expect("ends");
         assert_signed_out(sessions.authenticate(&first, DEVICE).await);
 
@@ -582,6 +614,57 @@ mod tests {
                 .expect("lists")
                 .is_empty()
         );
+    }
+
+    /// Two instances over one database: a session ended on one is refused by the other once
+    /// its cached copy is [`cache::FRESH_SECS`] old, and not a second later than that.
+    #[tokio::test]
+    async fn an_ending_elsewhere_takes_effect_within_seconds() {
+        let f = Fixture::new().await;
+        let here = f.sessions(AuthMethod::EmailCode);
+        let elsewhere = f.sessions(AuthMethod::EmailCode);
+        let (token, _) = here
+            .issue(&mailbox(), &device(), Proof::EmailCode)
+            .await
+            .expect("issued");
+        here.authenticate(&token, DEVICE).await.expect("valid");
+
+        elsewhere.revoke_mailbox(&mailbox()).await.expect("revokes");
+        assert_signed_out(elsewhere.authenticate(&token, DEVICE).await);
+        f.clock
+            .advance(Duration::from_secs(cache::FRESH_SECS as u64 - 1));
+        here.authenticate(&token, DEVICE)
+            .await
+            .expect("a moment's grace: no database round trip per request");
+        f.clock.advance(Duration::from_secs(1));
+        assert_signed_out(here.authenticate(&token, DEVICE).await);
+    }
+
+    #[tokio::test]
+    async fn a_cached_session_still_needs_its_device_and_slides() {
+        let f = Fixture::new().await;
+        let sessions = f.sessions(AuthMethod::EmailCode);
+        let (token, _) = sessions
+            .issue(&mailbox(), &device(), Proof::EmailCode)
+            .await
+            .expect("issued");
+        let first = sessions.authenticate(&token, DEVICE).await.expect("valid");
+        assert_signed_out(
+            sessions
+                .authenticate(&token, "another-device-0123456")
+                .await,
+        );
+        f.clock
+            .advance(Duration::from_secs(TOUCH_INTERVAL_SECS as u64));
+        let later = sessions.authenticate(&token, DEVICE).await.expect("valid");
+        assert_eq!(later.expires_at, first.expires_at + TOUCH_INTERVAL_SECS);
+        let stored = f
+            .store
+            .find_session(&later.token_hash)
+            .await
+            .expect("reads")
+            .expect("kept");
+        assert_eq!(stored.last_used_at, f.clock.unix_now(), "the use is stored");
     }
 
     #[test]

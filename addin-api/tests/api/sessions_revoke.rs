@@ -1,7 +1,9 @@
 //! `sendsecure sessions revoke --mailbox …` as an admin runs it: the real binary against a
 //! running server's storage (SPEC §8).
 
-use std::{path::Path, process::Output};
+use std::{path::Path, process::Output, time::Duration};
+
+use addin_api::sessions::SESSION_CACHE_SECS;
 
 use reqwest::StatusCode;
 use tokio::process::Command;
@@ -66,6 +68,10 @@ async fn revoking_a_mailbox_ends_all_its_sessions_and_no_others() {
         text(&output.stdout),
         "ended 2 sessions of the mailbox, voided 1 pending sign-in code, forgot 0 devices\n"
     );
+    // The server read the laptop's session a moment ago: another process's ending reaches it
+    // within seconds.
+    app.clock
+        .advance(Duration::from_secs(SESSION_CACHE_SECS as u64));
     for session in [&laptop, &desktop] {
         app.get_as(session, "/api/v1/session")
             .await
