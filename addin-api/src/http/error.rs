@@ -1,6 +1,7 @@
 //! The one place where errors become HTTP answers: a fitting status and the SPEC §12 body
 //! `{"error": {"code", "message"}}`. Internal failures are logged with an id and shown to the
-//! client as that id only.
+//! client as that id only. The match names every variant, so a new one cannot become a 500
+//! unnoticed.
 
 use addin_core::api::{CannotSendBody, ErrorBody, ErrorDetail};
 use axum::{
@@ -37,7 +38,18 @@ impl IntoResponse for Error {
                 };
                 return (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
             }
-            _ => return internal(&self),
+            // Not an answer to a caller's request: a bug or an outage if it reaches a handler.
+            Self::Unreadable { .. }
+            | Self::NoDraft
+            | Self::InvalidPolicy { .. }
+            | Self::InvalidDraft { .. }
+            | Self::InvalidDirectory { .. }
+            | Self::DirectoryNotAFile
+            | Self::InvalidConfig { .. }
+            | Self::DataDir { .. }
+            | Self::Unwritable { .. }
+            | Self::Store(_)
+            | Self::Internal(_) => return internal(&self),
         };
         let mut response = (
             status,
