@@ -13,6 +13,17 @@ pub enum Level {
     Info,
 }
 
+/// Where the panel shows a finding (SPEC §9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    /// Under the recipient its subject names.
+    Recipient,
+    /// In the attachments section.
+    Attachments,
+    /// In the list above the recipients.
+    General,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FindingCode {
@@ -69,6 +80,61 @@ impl FindingCode {
         Self::ViewerLanguageEn,
     ];
 
+    /// The code as the API, the audit trail and the panel's texts (`finding-<code>`) spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DirectoryUnavailable => "directory-unavailable",
+            Self::SenderInvalid => "sender-invalid",
+            Self::SenderUnknown => "sender-unknown",
+            Self::NoRecipients => "no-recipients",
+            Self::ToEmpty => "to-empty",
+            Self::RecipientInvalid => "recipient-invalid",
+            Self::RecipientDistributionList => "recipient-distribution-list",
+            Self::RecipientNotAllowed => "recipient-not-allowed",
+            Self::PhoneRequired => "phone-required",
+            Self::PhoneInvalid => "phone-invalid",
+            Self::PhoneAdvised => "phone-advised",
+            Self::EmailCodeOnly => "email-code-only",
+            Self::RecipientsMany => "recipients-many",
+            Self::RecipientsTooMany => "recipients-too-many",
+            Self::BccMixed => "bcc-mixed",
+            Self::BccViewerTo => "bcc-viewer-to",
+            Self::BccViewerCc => "bcc-viewer-cc",
+            Self::ViewerRecipientsVisible => "viewer-recipients-visible",
+            Self::AttachmentBlockedType => "attachment-blocked-type",
+            Self::AttachmentsTooLarge => "attachments-too-large",
+            Self::SubjectEmpty => "subject-empty",
+            Self::ViewerLanguageEn => "viewer-language-en",
+        }
+    }
+
+    /// Where the panel shows the finding.
+    pub fn section(self) -> Section {
+        match self {
+            Self::RecipientInvalid
+            | Self::RecipientDistributionList
+            | Self::RecipientNotAllowed
+            | Self::PhoneRequired
+            | Self::PhoneInvalid
+            | Self::PhoneAdvised
+            | Self::EmailCodeOnly => Section::Recipient,
+            Self::AttachmentBlockedType | Self::AttachmentsTooLarge => Section::Attachments,
+            Self::DirectoryUnavailable
+            | Self::SenderInvalid
+            | Self::SenderUnknown
+            | Self::NoRecipients
+            | Self::ToEmpty
+            | Self::RecipientsMany
+            | Self::RecipientsTooMany
+            | Self::BccMixed
+            | Self::BccViewerTo
+            | Self::BccViewerCc
+            | Self::ViewerRecipientsVisible
+            | Self::SubjectEmpty
+            | Self::ViewerLanguageEn => Section::General,
+        }
+    }
+
     pub fn level(self) -> Level {
         match self {
             Self::PhoneAdvised
@@ -112,6 +178,16 @@ mod tests {
         sorted
             .windows(2)
             .for_each(|pair| assert_ne!(pair[0], pair[1]));
+    }
+
+    #[test]
+    fn as_str_is_the_wire_spelling() {
+        for code in FindingCode::ALL {
+            assert_eq!(
+                serde_json::to_value(code).ok(),
+                Some(serde_json::Value::from(code.as_str()))
+            );
+        }
     }
 
     #[test]

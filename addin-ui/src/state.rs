@@ -14,7 +14,7 @@ use std::{
 use addin_core::{
     api::{Info, Language, Settings},
     draft::{Draft, DraftAttachment, DraftRecipient, Field},
-    finding::{Finding, FindingCode, Level},
+    finding::{Finding, FindingCode, Level, Section},
     verdict::{RecipientReport, Route, Verdict},
 };
 use yew::Reducible;
@@ -572,9 +572,9 @@ impl State {
 
     /// Findings about one recipient.
     pub fn recipient_findings<'a>(&'a self, address: &'a str) -> impl Iterator<Item = &'a Finding> {
-        self.findings()
-            .iter()
-            .filter(move |f| is_recipient_code(f.code) && f.subject.as_deref() == Some(address))
+        self.findings().iter().filter(move |f| {
+            f.code.section() == Section::Recipient && f.subject.as_deref() == Some(address)
+        })
     }
 
     /// Recipients that need or allow an action come first (manual §2.2.2.1); the rest are
@@ -590,13 +590,13 @@ impl State {
     pub fn general_findings(&self) -> impl Iterator<Item = &Finding> {
         self.findings()
             .iter()
-            .filter(|f| !is_recipient_code(f.code) && !is_attachment_code(f.code))
+            .filter(|f| f.code.section() == Section::General)
     }
 
     pub fn attachment_findings(&self) -> impl Iterator<Item = &Finding> {
         self.findings()
             .iter()
-            .filter(|f| is_attachment_code(f.code))
+            .filter(|f| f.code.section() == Section::Attachments)
     }
 
     /// The attachments section is open when the user opened it, or when something there needs
@@ -619,26 +619,6 @@ impl State {
     pub fn codes(&self) -> Vec<FindingCode> {
         self.findings().iter().map(|f| f.code).collect()
     }
-}
-
-fn is_recipient_code(code: FindingCode) -> bool {
-    matches!(
-        code,
-        FindingCode::RecipientInvalid
-            | FindingCode::RecipientDistributionList
-            | FindingCode::RecipientNotAllowed
-            | FindingCode::PhoneRequired
-            | FindingCode::PhoneInvalid
-            | FindingCode::PhoneAdvised
-            | FindingCode::EmailCodeOnly
-    )
-}
-
-fn is_attachment_code(code: FindingCode) -> bool {
-    matches!(
-        code,
-        FindingCode::AttachmentBlockedType | FindingCode::AttachmentsTooLarge
-    )
 }
 
 #[cfg(test)]

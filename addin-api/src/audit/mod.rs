@@ -142,12 +142,10 @@ impl Audit {
     }
 
     pub async fn send_event(&self, session: &Session, event: &SendEvent) -> Result<(), Error> {
-        let codes = serde_json::to_value(&event.codes)
-            .ok()
-            .and_then(|value| value.as_array().cloned())
-            .unwrap_or_default()
+        let codes = event
+            .codes
             .iter()
-            .filter_map(|code| code.as_str().map(str::to_owned))
+            .map(|code| code.as_str())
             .collect::<Vec<_>>()
             .join(",");
         self.append(AuditRecord {

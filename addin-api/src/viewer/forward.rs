@@ -126,21 +126,29 @@ pub async fn forward(
         ));
     };
     match target.route {
-        Route::Invalid => return Err(refuse("recipient-invalid", "not a valid e-mail address")),
+        Route::Invalid => {
+            return Err(refuse(
+                FindingCode::RecipientInvalid.as_str(),
+                "not a valid e-mail address",
+            ));
+        }
         Route::Blocked => {
             return Err(refuse(
-                "recipient-not-allowed",
+                FindingCode::RecipientNotAllowed.as_str(),
                 "this address cannot be reached securely",
             ));
         }
         _ => {}
     }
     if has(FindingCode::PhoneInvalid) {
-        return Err(refuse("phone-invalid", "the mobile number is not valid"));
+        return Err(refuse(
+            FindingCode::PhoneInvalid.as_str(),
+            "the mobile number is not valid",
+        ));
     }
     if has(FindingCode::PhoneRequired) {
         return Err(refuse(
-            "phone-required",
+            FindingCode::PhoneRequired.as_str(),
             "a mobile number is needed for the access code",
         ));
     }

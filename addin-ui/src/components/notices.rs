@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::{icons, use_app, use_i18n};
 use crate::{
-    i18n::{Arg, I18n, finding_key},
+    i18n::{Arg, I18n},
     state::{CheckStatus, Notice},
 };
 
@@ -16,10 +16,7 @@ pub fn finding_item(i18n: &I18n, finding: &Finding, testid_prefix: &str) -> Html
         Level::Action => ("red", icons::alert()),
         Level::Info => ("blue", icons::info()),
     };
-    let testid = format!(
-        "{testid_prefix}{}",
-        finding_key(finding.code).trim_start_matches("finding-")
-    );
+    let testid = format!("{testid_prefix}{}", finding.code.as_str());
     html! {
         <li class={classes!("finding", tone)} data-testid={testid}>
             { icon }

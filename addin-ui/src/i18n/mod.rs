@@ -119,7 +119,7 @@ impl I18n {
     /// The text of a finding, with its subject (an address, a file name) where it has one.
     pub fn finding(&self, code: FindingCode, subject: Option<&str>) -> String {
         self.t_with(
-            finding_key(code),
+            &finding_key(code),
             &[("subject", Arg::text(subject.unwrap_or_default()))],
         )
     }
@@ -143,31 +143,8 @@ impl Arg {
 }
 
 /// The message id of a finding's text: `finding-<code>`.
-pub fn finding_key(code: FindingCode) -> &'static str {
-    match code {
-        FindingCode::DirectoryUnavailable => "finding-directory-unavailable",
-        FindingCode::SenderInvalid => "finding-sender-invalid",
-        FindingCode::SenderUnknown => "finding-sender-unknown",
-        FindingCode::NoRecipients => "finding-no-recipients",
-        FindingCode::ToEmpty => "finding-to-empty",
-        FindingCode::RecipientInvalid => "finding-recipient-invalid",
-        FindingCode::RecipientDistributionList => "finding-recipient-distribution-list",
-        FindingCode::RecipientNotAllowed => "finding-recipient-not-allowed",
-        FindingCode::PhoneRequired => "finding-phone-required",
-        FindingCode::PhoneInvalid => "finding-phone-invalid",
-        FindingCode::PhoneAdvised => "finding-phone-advised",
-        FindingCode::EmailCodeOnly => "finding-email-code-only",
-        FindingCode::RecipientsMany => "finding-recipients-many",
-        FindingCode::RecipientsTooMany => "finding-recipients-too-many",
-        FindingCode::BccMixed => "finding-bcc-mixed",
-        FindingCode::BccViewerTo => "finding-bcc-viewer-to",
-        FindingCode::BccViewerCc => "finding-bcc-viewer-cc",
-        FindingCode::ViewerRecipientsVisible => "finding-viewer-recipients-visible",
-        FindingCode::AttachmentBlockedType => "finding-attachment-blocked-type",
-        FindingCode::AttachmentsTooLarge => "finding-attachments-too-large",
-        FindingCode::SubjectEmpty => "finding-subject-empty",
-        FindingCode::ViewerLanguageEn => "finding-viewer-language-en",
-    }
+fn finding_key(code: FindingCode) -> String {
+    format!("finding-{}", code.as_str())
 }
 
 /// The panel's language: the user's choice, else Outlook's display language (`nl-NL`, `de-AT`,
@@ -255,12 +232,6 @@ mod tests {
             let i18n = I18n::get(language);
             for code in FindingCode::ALL {
                 let key = finding_key(code);
-                let spelled = serde_json::to_value(code).expect("serialises");
-                assert_eq!(
-                    key.strip_prefix("finding-"),
-                    spelled.as_str(),
-                    "key of {code:?}"
-                );
                 let text = i18n.finding(code, Some("p@example.com"));
                 assert_ne!(text, key, "{language:?} has no text for {key}");
                 assert!(!text.contains('{'), "{language:?} {key}: {text}");
