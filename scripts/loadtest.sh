@@ -40,6 +40,10 @@ echo
 echo "== GET /healthz (ceiling) — $threads threads, $connections connections, $duration"
 wrk -t"$threads" -c"$connections" -d"$duration" --latency "https://127.0.0.1:$port/healthz" | tee "$ceiling"
 
+if grep -q "Non-2xx" "$check"; then
+  echo "the check answered with errors: these numbers measure errors, not checks" >&2
+  exit 1
+fi
 rate() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
 p99() { awk '$1 == "99%" { print $2 }' "$1"; }
 echo

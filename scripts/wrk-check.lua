@@ -1,5 +1,7 @@
 -- wrk script: POST a realistic 10-recipient draft to /api/v1/check with a session.
--- TOKEN and DEVICE come from the environment (scripts/loadtest.sh sets them).
+-- TOKEN and DEVICE come from the environment (scripts/loadtest.sh sets them). No response()
+-- callback: wrk would then parse every answer in Lua, which on a shared machine takes the
+-- server's CPU; scripts/loadtest.sh fails the run on wrk's own count of non-2xx answers.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
@@ -7,12 +9,3 @@ wrk.headers["X-Device-Id"] = os.getenv("DEVICE")
 local file = assert(io.open("samples/drafts/ten-recipients.json", "r"))
 wrk.body = file:read("*a")
 file:close()
-
--- Any answer other than 200 means the numbers measure errors, not checks.
-local failures = 0
-response = function(status)
-  if status ~= 200 then failures = failures + 1 end
-end
-done = function()
-  if failures > 0 then io.stderr:write(string.format("non-200 answers: %d\n", failures)) end
-end

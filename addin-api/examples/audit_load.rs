@@ -7,6 +7,13 @@
 //!     cargo run --release -p addin-api --example audit_load [-- --database-url postgres://…]
 //!     (./dev bench-audit)
 
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods,
+    reason = "tests, benchmarks and load generators stop at the failing line and time with the machine's clock"
+)]
+
 use std::{
     net::{IpAddr, Ipv4Addr},
     sync::Arc,

@@ -11,6 +11,13 @@
 //!     cargo run --release -p addin-api --example relay_load -- --messages 2000
 //!     (./dev bench-relay)
 
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods,
+    reason = "tests, benchmarks and load generators stop at the failing line and time with the machine's clock"
+)]
+
 use std::{
     net::SocketAddr,
     sync::{

@@ -8,6 +8,13 @@
 //!     cargo run --release -p addin-api --example viewer_load
 //!     (./dev bench-viewer)
 
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods,
+    reason = "tests, benchmarks and load generators stop at the failing line and time with the machine's clock"
+)]
+
 use std::{
     net::SocketAddr,
     path::Path,

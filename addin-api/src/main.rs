@@ -10,6 +10,11 @@ use clap::{Parser, Subcommand};
 
 use addin_api::{Error, commands};
 
+/// Requests allocate many small, short-lived buffers (JSON, TLS records, headers): under load
+/// glibc's malloc was the largest item in `serve`'s profile (issue 14, README *Performance*).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(name = "sendsecure", version, about)]
 struct Cli {

@@ -426,6 +426,10 @@ impl SendTokenVerifier {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "jsonwebtoken checks `exp` against the machine's clock"
+)]
 mod tests {
     use super::*;
 

@@ -435,6 +435,10 @@ fn der_element(der: &[u8]) -> Option<(u8, &[u8], &[u8])> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "rustls checks certificates against the machine's clock"
+)]
 mod tests {
     use std::net::SocketAddr;
 

@@ -9,6 +9,13 @@
 //! Time is the app's [`ManualClock`]: tokens are made relative to it, and the tests move it
 //! instead of sleeping.
 
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods,
+    reason = "tests, benchmarks and load generators stop at the failing line and time with the machine's clock"
+)]
+
 use std::{
     net::{SocketAddr, TcpListener},
     path::{Path, PathBuf},

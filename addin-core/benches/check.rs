@@ -4,6 +4,13 @@
 //! Run with `cargo bench -p addin-core --bench check`. Everything is generated here,
 //! deterministically: no files, no randomness.
 
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods,
+    reason = "tests, benchmarks and load generators stop at the failing line and time with the machine's clock"
+)]
+
 use std::{
     alloc::{GlobalAlloc, Layout, System},
     collections::BTreeMap,

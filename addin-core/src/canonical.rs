@@ -97,6 +97,7 @@ fn idna_to_ascii(domain: &str) -> Option<String> {
 }
 
 #[cfg(all(test, feature = "rules"))]
+#[allow(clippy::expect_used, reason = "a test stops at the line that failed")]
 mod tests {
     use serde::Deserialize;
 

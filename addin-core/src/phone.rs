@@ -20,6 +20,10 @@ use regex::{Regex, RegexBuilder};
 use crate::Error;
 
 /// libphonenumber's metadata, parsed on first use (tens of milliseconds, once per process).
+#[allow(
+    clippy::expect_used,
+    reason = "the metadata is part of the source: the tests parse it"
+)]
 pub(crate) static METADATA: LazyLock<Database> = LazyLock::new(|| {
     Database::parse(include_str!("../metadata/PhoneNumberMetadata.xml"))
         .expect("the committed metadata parses: the tests load it")
@@ -110,6 +114,10 @@ fn is_match(descriptor: &Descriptor, national: &str) -> bool {
     let source = descriptor.national_number().as_str();
     let mut patterns = PATTERNS.lock().unwrap_or_else(PoisonError::into_inner);
     if !patterns.contains_key(source) {
+        #[allow(
+            clippy::expect_used,
+            reason = "the crate compiled the same pattern when it loaded the metadata"
+        )]
         let compiled = RegexBuilder::new(source)
             .ignore_whitespace(true)
             .build()
@@ -143,6 +151,7 @@ impl Phone {
         // formatter writes too, after first matching the number against the region's
         // display formats, which E.164 does not use.
         let mut e164 = String::with_capacity(16); // `+` and at most 15 digits: no regrowth
+        #[allow(clippy::expect_used, reason = "writing to a String cannot fail")]
         write!(e164, "+{}{}", number.code().value(), number.national())
             .expect("writing to a String cannot fail");
         Ok(Self(e164))

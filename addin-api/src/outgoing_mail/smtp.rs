@@ -305,6 +305,10 @@ impl SmtpClient {
             .lock()
             .unwrap_or_else(|poison| poison.into_inner());
         if idle.len() < MAX_IDLE {
+            #[allow(
+                clippy::disallowed_methods,
+                reason = "a pooled connection's idle age is the socket's, not the business clock's"
+            )]
             idle.push((Instant::now(), connection));
         }
     }

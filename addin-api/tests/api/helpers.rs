@@ -101,6 +101,15 @@ macro_rules! both_backends {
 
 // ---- PostgreSQL test databases -------------------------------------------------------------
 
+/// One line that says how to get the PostgreSQL these tests need.
+fn no_postgres(url: &str, error: &sqlx::Error) -> String {
+    let server = url.rsplit('@').next().unwrap_or(url);
+    format!(
+        "no PostgreSQL at {server} ({error}): run `./dev test`, which starts it, \
+         or set SENDSECURE_TEST_POSTGRES_URL"
+    )
+}
+
 fn postgres_admin_url() -> String {
     std::env::var("SENDSECURE_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
@@ -120,7 +129,7 @@ impl TestDatabase {
         let admin_url = postgres_admin_url();
         let mut admin = PgConnection::connect(&admin_url)
             .await
-            .expect("PostgreSQL answers (see tests/api/main.rs)");
+            .unwrap_or_else(|error| panic!("{}", no_postgres(&admin_url, &error)));
         let name = format!("sendsecure_api_{:016x}", rand::random::<u64>());
         admin
             .execute(format!("CREATE DATABASE {name}").as_str())

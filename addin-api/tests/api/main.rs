@@ -7,6 +7,13 @@
 //! `SENDSECURE_TEST_POSTGRES_URL`, by default `postgres://postgres@127.0.0.1:5432/postgres`.
 //! They fail, rather than skip, when it is down, so a green run covers both backends.
 
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods,
+    reason = "tests, benchmarks and load generators stop at the failing line and time with the machine's clock"
+)]
+
 #[macro_use]
 mod helpers;
 

@@ -102,12 +102,20 @@ pub fn start() {
 
 /// The panel's state and dispatcher, from the root's context.
 #[hook]
+#[allow(
+    clippy::expect_used,
+    reason = "App provides the context around every component"
+)]
 fn use_app() -> Handle {
     use_context::<Handle>().expect("components are rendered inside App")
 }
 
 /// The texts in the panel's language, from the root's context.
 #[hook]
+#[allow(
+    clippy::expect_used,
+    reason = "App provides the context around every component"
+)]
 fn use_i18n() -> Rc<I18n> {
     use_context::<Rc<I18n>>().expect("components are rendered inside App")
 }
