@@ -24,7 +24,10 @@ use rcgen::{
     ExtendedKeyUsagePurpose, GeneralSubtree, IsCa, KeyPair, KeyUsagePurpose, NameConstraints,
     PKCS_ECDSA_P256_SHA256, SerialNumber,
 };
-use rustls::pki_types::CertificateDer;
+use rustls::pki_types::{
+    CertificateDer, PrivateKeyDer,
+    pem::{self, PemObject},
+};
 
 use crate::{Error, vault};
 
@@ -140,7 +143,7 @@ fn server_config(
     key_pem: &[u8],
     key_path: Option<&Path>,
 ) -> Result<RustlsConfig, Error> {
-    let chain = rustls_pemfile::certs(&mut &cert_pem[..])
+    let chain = CertificateDer::pem_slice_iter(cert_pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|error| invalid("tls_cert", cert_path, format!("is not valid PEM: {error}")))?;
     if chain.is_empty() {
@@ -150,15 +153,14 @@ fn server_config(
             "holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
         ));
     }
-    let key = rustls_pemfile::private_key(&mut &key_pem[..])
-        .map_err(|error| invalid("tls_key", key_path, format!("is not valid PEM: {error}")))?
-        .ok_or_else(|| {
-            invalid(
-                "tls_key",
-                key_path,
-                "holds no PEM private key (PKCS#8, PKCS#1 or SEC1)",
-            )
-        })?;
+    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|error| match error {
+        pem::Error::NoItemsFound => invalid(
+            "tls_key",
+            key_path,
+            "holds no PEM private key (PKCS#8, PKCS#1 or SEC1)",
+        ),
+        error => invalid("tls_key", key_path, format!("is not valid PEM: {error}")),
+    })?;
     // The provider is named here rather than taken from the process default, so building the
     // server's configuration cannot depend on `install_crypto_provider` having run.
     let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
@@ -370,7 +372,7 @@ fn corrupt(path: &Path, problem: String) -> Error {
 
 /// The end of the validity of the first certificate in `pem`.
 fn pem_not_after(pem: &str) -> Option<SystemTime> {
-    let der: CertificateDer<'_> = rustls_pemfile::certs(&mut pem.as_bytes()).next()?.ok()?;
+    let der = CertificateDer::from_pem_slice(pem.as_bytes()).ok()?;
     der_not_after(&der)
 }
 

@@ -36,7 +36,10 @@ use tokio::{
 };
 use tokio_rustls::{
     TlsConnector,
-    rustls::{ClientConfig, RootCertStore, pki_types::ServerName},
+    rustls::{
+        ClientConfig, RootCertStore,
+        pki_types::{CertificateDer, ServerName, pem::PemObject},
+    },
 };
 use url::Url;
 
@@ -167,7 +170,7 @@ impl SmtpClient {
                 let pem = std::fs::read(path).map_err(|e| {
                     invalid(format!("cannot read the CA file {}: {e}", path.display()))
                 })?;
-                rustls_pemfile::certs(&mut pem.as_slice())
+                CertificateDer::pem_slice_iter(&pem)
                     .collect::<Result<Vec<_>, _>>()
                     .ok()
                     .filter(|certificates| !certificates.is_empty())

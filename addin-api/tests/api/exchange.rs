@@ -17,7 +17,10 @@ use tokio::{
 use tokio_rustls::{
     TlsConnector,
     client::TlsStream,
-    rustls::{ClientConfig, RootCertStore, pki_types::ServerName},
+    rustls::{
+        ClientConfig, RootCertStore,
+        pki_types::{CertificateDer, ServerName, pem::PemObject},
+    },
 };
 
 /// One reply: its code and its lines' texts after the code.
@@ -88,7 +91,7 @@ impl SmtpClient<TcpStream> {
         self.command("STARTTLS").await.assert_code(220);
         let mut roots = RootCertStore::empty();
         let pem = std::fs::read(ca).expect("the CA certificate");
-        for certificate in rustls_pemfile::certs(&mut pem.as_slice()) {
+        for certificate in CertificateDer::pem_slice_iter(&pem) {
             roots
                 .add(certificate.expect("a PEM certificate"))
                 .expect("a CA certificate");

@@ -20,7 +20,13 @@ use tokio::{
     sync::Notify,
     task::JoinHandle,
 };
-use tokio_rustls::{TlsAcceptor, rustls::ServerConfig};
+use tokio_rustls::{
+    TlsAcceptor,
+    rustls::{
+        ServerConfig,
+        pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject},
+    },
+};
 
 /// How a [`SmtpServer`] secures its connections.
 #[derive(Clone)]
@@ -276,12 +282,10 @@ impl Handler for Collector {
 
 /// A rustls server configuration for a certificate chain and key in PEM.
 pub fn tls_config(cert_pem: &str, key_pem: &str) -> Arc<ServerConfig> {
-    let certificates = rustls_pemfile::certs(&mut cert_pem.as_bytes())
+    let certificates = CertificateDer::pem_slice_iter(cert_pem.as_bytes())
         .collect::<Result<Vec<_>, _>>()
         .expect("PEM certificates");
-    let key = rustls_pemfile::private_key(&mut key_pem.as_bytes())
-        .expect("a PEM key")
-        .expect("a private key");
+    let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).expect("a PEM private key");
     let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
     let config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
