@@ -1,5 +1,6 @@
-// The send handler's texts, generated from the panel's Fluent files (addin-ui/src/i18n/*.ftl),
-// so Outlook's Send button and the panel say the same thing in the same words.
+// The send handler's texts, generated from the panel's Fluent files (addin-ui/src/i18n/<lang>.ftl)
+// and the handler's own sentences beside them (handler.<lang>.ftl, which may reference the
+// panel's words), so Outlook's Send button and the panel say the same thing in the same words.
 //
 //   node scripts/handler-texts.mjs           rewrite the block in addin-ui/static/launchevent.js
 //   node scripts/handler-texts.mjs --check   exit 1 when that block is stale
@@ -42,16 +43,19 @@ class CountPlaceholder extends FluentNumber {
 }
 
 /**
- * The panel's Fluent file for `language`: its bundle, formatting as the panel does (no
- * isolation marks), and its message ids.
+ * The panel's Fluent file for `language` and the handler's beside it: one bundle, formatting
+ * as the panel does (no isolation marks), and the panel file's message ids.
  */
 export function panelTexts(language) {
-  const source = fs.readFileSync(path.join(ROOT, `addin-ui/src/i18n/${language}.ftl`), "utf8");
-  const resource = new FluentResource(source);
   const bundle = new FluentBundle(language, { useIsolating: false });
-  const errors = bundle.addResource(resource);
-  if (errors.length) throw new Error(`${language}.ftl: ${errors.join("; ")}`);
-  return { bundle, ids: resource.body.map((message) => message.id) };
+  const resources = [`${language}.ftl`, `handler.${language}.ftl`].map((file) => {
+    const source = fs.readFileSync(path.join(ROOT, "addin-ui/src/i18n", file), "utf8");
+    const resource = new FluentResource(source);
+    const errors = bundle.addResource(resource);
+    if (errors.length) throw new Error(`${file}: ${errors.join("; ")}`);
+    return resource;
+  });
+  return { bundle, ids: resources[0].body.map((message) => message.id) };
 }
 
 function format(bundle, id, count) {

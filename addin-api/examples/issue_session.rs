@@ -8,6 +8,7 @@
     reason = "tests, benchmarks and load generators stop at the failing line and time with the machine's clock"
 )]
 
+use secrecy::ExposeSecret;
 use std::{path::PathBuf, sync::Arc};
 
 use addin_api::{
@@ -44,7 +45,7 @@ async fn main() -> anyhow::Result<()> {
         |name| std::env::var(name).ok(),
         Missing::Refuse,
     )?;
-    let vault = Vault::load(&keys.keys, store.as_ref()).await?;
+    let vault = Vault::load(keys.keys.expose_secret(), store.as_ref()).await?;
     let sessions = Sessions::new(
         store,
         Arc::new(vault),

@@ -83,7 +83,7 @@ async fn main() -> anyhow::Result<()> {
     serve.smtp_listen = Some("127.0.0.1:0".parse()?);
     serve.data_dir = dir.path().join("data");
     serve.policy = Some(policy);
-    serve.database_url = args.database_url.clone();
+    serve.database_url = args.database_url.as_deref().map(Into::into);
     let server = RunningServer::start(&serve, Arc::new(SystemClock), |_| None).await?;
     let relay = server.relay.as_ref().context("the relay listens")?.addr;
     println!(

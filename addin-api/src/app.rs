@@ -1,6 +1,7 @@
 //! The application: everything a request may need, built once at start-up from the options
 //! and the policy, and shared by every handler as [`AppState`].
 
+use secrecy::{ExposeSecret, SecretString};
 use std::{
     net::SocketAddr,
     ops::Deref,
@@ -107,8 +108,8 @@ impl App {
             source,
         })?;
 
-        let store = open_store(args.database_url.as_deref(), &args.data_dir).await?;
-        let vault = Arc::new(Vault::load(&keys.keys, store.as_ref()).await?);
+        let store = open_store(args.database_url.as_ref(), &args.data_dir).await?;
+        let vault = Arc::new(Vault::load(keys.keys.expose_secret(), store.as_ref()).await?);
         let ring: Vec<String> = vault.key_ids().iter().map(ToString::to_string).collect();
         tracing::info!(
             from = %keys.origin,
@@ -239,10 +240,11 @@ pub(crate) const SQLITE_FILE: &str = "sendsecure.db";
 
 /// The database `serve` uses; `sendsecure sessions` opens it the same way.
 pub(crate) async fn open_store(
-    database_url: Option<&str>,
+    database_url: Option<&SecretString>,
     data_dir: &Path,
 ) -> Result<Arc<dyn Store>, Error> {
-    match database_url.map(str::trim).filter(|url| !url.is_empty()) {
+    let url = database_url.map(|url| url.expose_secret().trim());
+    match url.filter(|url| !url.is_empty()) {
         None => Ok(Arc::new(
             SqliteStore::open(&data_dir.join(SQLITE_FILE)).await?,
         )),

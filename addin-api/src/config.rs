@@ -1,6 +1,7 @@
 //! `sendsecure serve` options (SPEC §12). Every one is also an environment variable; a bad
 //! value stops start-up with one line naming it.
 
+use secrecy::SecretString;
 use std::{net::SocketAddr, path::PathBuf};
 
 use url::Url;
@@ -28,8 +29,8 @@ pub struct ServeArgs {
     #[arg(long, env = "SENDSECURE_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
     /// postgres://… to share one database between instances [default: SQLite in the data dir]
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_parser = secret)]
+    pub database_url: Option<SecretString>,
     #[command(flatten)]
     pub keys: DataKeyArgs,
     /// The send-token signing key (PKCS#8 PEM, P-256); instances behind one load balancer
@@ -60,6 +61,11 @@ pub struct ServeArgs {
     /// the add-in [default: a fixed GUID for development only]
     #[arg(long, env = "SENDSECURE_ADDIN_ID", default_value = crate::manifest::DEVELOPMENT_ADDIN_ID, hide_default_value = true, value_parser = crate::manifest::AddinId::parse)]
     pub addin_id: crate::manifest::AddinId,
+}
+
+/// A value that may hold a password (a database URL): it never prints, not even in `Debug`.
+pub fn secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(value))
 }
 
 /// Where the data key ring is read from, for `serve` and every command that opens its data.

@@ -13,13 +13,19 @@ const { HANDLER, HANDLER_SOURCE } = require("./harness.js");
 const LANGUAGES = ["nl", "en", "de"];
 const SUBJECT = "p.jansen@example.nl";
 
-/** The panel's Fluent file for `language`: format(id, args) as the panel does, and its ids. */
+/**
+ * The panel's Fluent file for `language` with the handler's own beside it: format(id, args)
+ * as the panel does, and the panel file's ids.
+ */
 async function panel(language) {
   const { FluentBundle, FluentResource } = await import("@fluent/bundle");
-  const source = fs.readFileSync(path.join(__dirname, `../../addin-ui/src/i18n/${language}.ftl`), "utf8");
-  const resource = new FluentResource(source);
   const bundle = new FluentBundle(language, { useIsolating: false });
-  assert.deepEqual(bundle.addResource(resource), [], `${language}.ftl parses`);
+  const [resource] = [`${language}.ftl`, `handler.${language}.ftl`].map((file) => {
+    const source = fs.readFileSync(path.join(__dirname, "../../addin-ui/src/i18n", file), "utf8");
+    const parsed = new FluentResource(source);
+    assert.deepEqual(bundle.addResource(parsed), [], `${file} parses`);
+    return parsed;
+  });
   return {
     ids: resource.body.map((message) => message.id),
     format: (id, args) => bundle.formatPattern(bundle.getMessage(id).value, args),

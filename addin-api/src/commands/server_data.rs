@@ -2,6 +2,7 @@
 //! storage options and environment variables, so they work beside a running server and for
 //! any number of instances.
 
+use secrecy::{ExposeSecret, SecretString};
 use std::{path::PathBuf, sync::Arc};
 
 use crate::{
@@ -18,8 +19,8 @@ pub struct ServerData {
     #[arg(long, env = "SENDSECURE_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
     /// The server's postgres://… database [default: SQLite in the data dir]
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_parser = crate::config::secret)]
+    pub database_url: Option<SecretString>,
     // The server's data keys: SENDSECURE_DATA_KEYS, SENDSECURE_DATA_KEY or --data-key-file.
     #[command(flatten)]
     pub keys: DataKeyArgs,
@@ -43,16 +44,16 @@ pub async fn open(args: &ServerData) -> Result<Opened, Error> {
     )?;
     let uses_sqlite = args
         .database_url
-        .as_deref()
-        .is_none_or(|url| url.trim().is_empty());
+        .as_ref()
+        .is_none_or(|url| url.expose_secret().trim().is_empty());
     if uses_sqlite && !args.data_dir.join(SQLITE_FILE).is_file() {
         return Err(missing(
             args,
             "holds no database: give the server's data directory, or its --database-url",
         ));
     }
-    let store = open_store(args.database_url.as_deref(), &args.data_dir).await?;
-    let vault = Vault::load(&keys.keys, store.as_ref()).await?;
+    let store = open_store(args.database_url.as_ref(), &args.data_dir).await?;
+    let vault = Vault::load(keys.keys.expose_secret(), store.as_ref()).await?;
     Ok(Opened {
         store,
         vault: Arc::new(vault),

@@ -3,6 +3,7 @@
 //! development, a key generated into the data directory. Never from the command line: a
 //! `--data-key` shows in `ps` to every user of the machine, so it is refused.
 
+use secrecy::SecretBox;
 use std::{
     fmt, fs,
     io::Write,
@@ -20,19 +21,12 @@ const KEYS_VARIABLE: &str = "SENDSECURE_DATA_KEYS";
 const KEY_VARIABLE: &str = "SENDSECURE_DATA_KEY";
 const BAD_KEY: &str = "is not 32 bytes in base64 (generate one with `openssl rand -base64 32`)";
 
-/// The ring's keys, newest first (never empty), and where they came from.
+/// The ring's keys, newest first (never empty), and where they came from. The keys never
+/// print, not even in `Debug`.
+#[derive(Debug)]
 pub struct DataKeys {
-    pub keys: Vec<[u8; 32]>,
+    pub keys: SecretBox<Vec<[u8; 32]>>,
     pub origin: KeyOrigin,
-}
-
-impl fmt::Debug for DataKeys {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DataKeys")
-            .field("keys", &self.keys.len())
-            .field("origin", &self.origin)
-            .finish()
-    }
 }
 
 /// Where the keys came from, for the start-up log.
@@ -85,7 +79,12 @@ pub fn load_ring(
                 .into(),
         });
     }
-    let keys = |keys, origin| Ok(DataKeys { keys, origin });
+    let keys = |keys, origin| {
+        Ok(DataKeys {
+            keys: SecretBox::new(Box::new(keys)),
+            origin,
+        })
+    };
     if let Some(text) = many {
         let parts = text.split(|c: char| c == ',' || c.is_whitespace());
         return keys(
@@ -202,6 +201,8 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+    use secrecy::ExposeSecret;
+
     use crate::config::RefusedKey;
 
     fn encoded(byte: u8) -> String {
@@ -239,7 +240,7 @@ mod tests {
             Missing::Refuse,
         )
         .expect("three keys");
-        assert_eq!(keys.keys, [[3; 32], [2; 32], [1; 32]]);
+        assert_eq!(*keys.keys.expose_secret(), [[3; 32], [2; 32], [1; 32]]);
         assert_eq!(keys.origin, KeyOrigin::Environment(KEYS_VARIABLE));
 
         let one = load(
@@ -249,7 +250,7 @@ mod tests {
             Missing::Refuse,
         )
         .expect("one key");
-        assert_eq!(one.keys, [[7; 32]]);
+        assert_eq!(*one.keys.expose_secret(), [[7; 32]]);
         assert_eq!(one.origin, KeyOrigin::Environment(KEY_VARIABLE));
     }
 
@@ -268,7 +269,7 @@ mod tests {
             ..DataKeyArgs::default()
         };
         let keys = load(&args, dir.path(), &[], Missing::Refuse).expect("two keys");
-        assert_eq!(keys.keys, [[2; 32], [1; 32]]);
+        assert_eq!(*keys.keys.expose_secret(), [[2; 32], [1; 32]]);
         assert_eq!(keys.origin, KeyOrigin::File(path));
     }
 
@@ -281,7 +282,7 @@ mod tests {
         assert_eq!(first.origin, KeyOrigin::DataDir { generated: true });
         let second = load(&args, &data_dir, &[], Missing::Generate).expect("reads back");
         assert_eq!(second.origin, KeyOrigin::DataDir { generated: false });
-        assert_eq!(first.keys, second.keys);
+        assert_eq!(first.keys.expose_secret(), second.keys.expose_secret());
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

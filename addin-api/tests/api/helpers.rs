@@ -3,6 +3,7 @@
 //! directory, a policy and a directory file of its own, a [`ManualClock`] the test moves, and
 //! for PostgreSQL a fresh database that is dropped when the test ends, also when it fails.
 
+use secrecy::ExposeSecret;
 use std::{
     net::SocketAddr,
     path::{Path, PathBuf},
@@ -275,7 +276,9 @@ impl TestAppBuilder {
         args.policy = Some(policy_path);
         args.tls_cert = None;
         args.tls_key = None;
-        args.database_url = database.as_ref().map(|database| database.url.clone());
+        args.database_url = database
+            .as_ref()
+            .map(|database| database.url.as_str().into());
         let key_file = dir.path().join(DATA_KEY_FILE);
         std::fs::write(&key_file, data_key()).expect("the data key file is written");
         args.keys.data_key_file = Some(key_file);
@@ -438,7 +441,7 @@ impl TestApp {
             .env_remove("SENDSECURE_DATA_KEYS")
             .env("SENDSECURE_DATA_KEY_FILE", self.data_key_file());
         if let Some(url) = &self.args.database_url {
-            command.args(["--database-url", url]);
+            command.args(["--database-url", url.expose_secret()]);
         }
         command.output().expect("sendsecure runs")
     }

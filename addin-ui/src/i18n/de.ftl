@@ -186,13 +186,3 @@ bar-actions-needed = Send Secure: { $count ->
 }
 bar-secure = Send Secure: Diese Nachricht kann sicher gesendet werden
 bar-directory-unavailable = Send Secure: Das Domänenbuch ist nicht verfügbar
-
-## Outlook's Send button (the send handler, static/launchevent.js; scripts/handler-texts.mjs
-## copies these, the finding-* texts, send-secure, signin-title and bar-actions-needed into it)
-handler-signed-out = Sie sind nicht bei Send Secure angemeldet. Öffnen Sie den Send Secure-Bereich und melden Sie sich an; danach prüft Send Secure Ihre E-Mails beim Senden.
-handler-no-storage = Send Secure kann Ihre E-Mail in dieser Outlook-Version beim Senden nicht prüfen. Senden Sie sie sicher über den Send Secure-Bereich oder bewusst als normale E-Mail.
-handler-unavailable = Send Secure konnte diese E-Mail nicht rechtzeitig prüfen: Der Server ist nicht erreichbar. Sie können sie als normale E-Mail senden oder später sicher über den Send Secure-Bereich.
-handler-needs-action = Diese E-Mail kann nicht automatisch sicher versendet werden. Bitte im Send Secure-Bereich beheben:
-handler-panel-only = Diese E-Mail kann sicher versendet werden, aber nicht automatisch. Senden Sie sie mit **{ send-secure }** im Send Secure-Bereich.
-handler-send-normally = Sie können sie auch bewusst **{ send-standard }**, als normale E-Mail.
-handler-more = … und { $count } weitere

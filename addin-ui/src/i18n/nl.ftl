@@ -187,13 +187,3 @@ bar-actions-needed = Send Secure: { $count ->
 }
 bar-secure = Send Secure: dit bericht kan veilig verzonden worden
 bar-directory-unavailable = Send Secure: het Domeinboek is niet beschikbaar
-
-## Outlook's Send button (the send handler, static/launchevent.js; scripts/handler-texts.mjs
-## copies these, the finding-* texts, send-secure, signin-title and bar-actions-needed into it)
-handler-signed-out = U bent niet aangemeld bij Send Secure. Open het Send Secure-paneel en meld u aan; daarna controleert Send Secure uw e-mail bij het verzenden.
-handler-no-storage = Send Secure kan uw e-mail in deze versie van Outlook niet controleren bij het verzenden. Verstuur hem veilig via het Send Secure-paneel, of bewust als gewone e-mail.
-handler-unavailable = Send Secure kon deze e-mail niet op tijd controleren: de server is niet bereikbaar. U kunt hem als gewone e-mail versturen, of later veilig via het Send Secure-paneel.
-handler-needs-action = Deze e-mail gaat niet automatisch veilig. Los dit op in het Send Secure-paneel:
-handler-panel-only = Deze e-mail kan veilig worden verzonden, maar niet automatisch. Verstuur hem met **{ send-secure }** in het Send Secure-paneel.
-handler-send-normally = U kunt hem ook bewust **{ send-standard }**, als gewone e-mail.
-handler-more = … en nog { $count }
