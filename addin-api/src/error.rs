@@ -96,6 +96,12 @@ pub enum Error {
     Internal(String),
 }
 
+impl From<crate::entra::Refusal> for Error {
+    fn from(refusal: crate::entra::Refusal) -> Self {
+        Self::InvalidAccessToken(refusal)
+    }
+}
+
 impl Error {
     /// The caller's input or configuration is wrong (CLI exit code 2), as opposed to an
     /// outage or a bug.

@@ -34,21 +34,22 @@
 use std::{
     collections::HashMap,
     fmt,
-    path::Path,
     sync::Arc,
     time::{Duration, SystemTime},
 };
 
-use addin_core::{
-    address::Address,
-    policy::{AuthMethod, Policy},
-};
+use addin_core::address::Address;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as BASE64URL};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, errors::ErrorKind};
 use serde::{Deserialize, de::DeserializeOwned};
 use url::Url;
 
-use crate::{Error, clock::Clock, input::Origin, sessions::EntraAccount};
+mod config;
+mod refusal;
+
+use self::config::guid;
+pub use self::{config::EntraConfig, refusal::Refusal};
+use crate::{Error, clock::Clock, sessions::EntraAccount};
 
 /// Clock skew allowed on `exp` and `nbf`.
 pub const LEEWAY_SECS: i64 = 120;
@@ -65,181 +66,6 @@ const GRAPH_AUDIENCES: [&str; 2] = [
     "00000003-0000-0000-c000-000000000000",
     "https://graph.microsoft.com",
 ];
-
-/// Why an access token was refused: the 401's message, and the log line's `reason`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum Refusal {
-    #[error("it is not a JSON Web Token")]
-    Malformed,
-    #[error("it is not signed with RS256")]
-    Algorithm,
-    #[error("it lacks a claim every Entra ID access token has (tid, iss, aud or exp)")]
-    MissingClaim,
-    #[error("its tenant is not allowed to sign in here (auth.entra.tenants)")]
-    TenantNotAllowed,
-    #[error("it is a Microsoft Graph token; request a token for this API's own scope")]
-    GraphToken,
-    #[error("it is signed with a key its tenant does not publish")]
-    UnknownKey,
-    #[error("its signature does not verify")]
-    Signature,
-    #[error("it was not issued by its tenant's v2.0 endpoint (iss)")]
-    Issuer,
-    #[error("it is for another application (aud is not this API's client id)")]
-    Audience,
-    #[error("it is not a v2.0 token (ver)")]
-    Version,
-    #[error("it has expired")]
-    Expired,
-    #[error("it is not valid yet (nbf)")]
-    NotYetValid,
-    #[error(
-        "it is not a delegated access token for this API (no scp): ID tokens and app-only tokens are refused"
-    )]
-    NoScope,
-    #[error("it lacks this API's scope (scp)")]
-    Scope,
-    #[error("it was issued to another application than this add-in (azp)")]
-    Client,
-    #[error("it is a guest account of the tenant (idp or acct)")]
-    Guest,
-    #[error("it names no account address (preferred_username or upn)")]
-    NoAccount,
-    #[error("it is for another account than this mailbox")]
-    OtherMailbox,
-}
-
-impl Refusal {
-    /// A stable name for logs.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Malformed => "malformed",
-            Self::Algorithm => "algorithm",
-            Self::MissingClaim => "missing-claim",
-            Self::TenantNotAllowed => "tenant-not-allowed",
-            Self::GraphToken => "graph-token",
-            Self::UnknownKey => "unknown-key",
-            Self::Signature => "signature",
-            Self::Issuer => "issuer",
-            Self::Audience => "audience",
-            Self::Version => "version",
-            Self::Expired => "expired",
-            Self::NotYetValid => "not-yet-valid",
-            Self::NoScope => "no-scope",
-            Self::Scope => "scope",
-            Self::Client => "client",
-            Self::Guest => "guest",
-            Self::NoAccount => "no-account",
-            Self::OtherMailbox => "other-mailbox",
-        }
-    }
-}
-
-impl From<Refusal> for Error {
-    fn from(refusal: Refusal) -> Self {
-        Self::InvalidAccessToken(refusal)
-    }
-}
-
-/// `auth.entra`, checked: what the validator needs, normalised.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EntraConfig {
-    /// Lower-case GUID.
-    pub client_id: String,
-    /// Lower-case GUIDs.
-    pub tenants: Vec<String>,
-    pub scope: String,
-    /// `https://…`, no trailing slash.
-    pub authority: String,
-}
-
-impl EntraConfig {
-    /// The Entra settings when the policy signs in with Entra ID, `None` otherwise. A policy
-    /// that chooses Entra ID without what it needs is refused with one line naming the key.
-    /// `policy_path` is where the policy came from, for that line.
-    pub fn from_policy(policy: &Policy, policy_path: Option<&Path>) -> Result<Option<Self>, Error> {
-        if policy.auth.method != AuthMethod::EntraId {
-            return Ok(None);
-        }
-        let invalid = |problem: String| Error::InvalidPolicy {
-            origin: policy_path.map_or(Origin::Bundled, |path| Origin::File(path.to_owned())),
-            problem,
-        };
-        let entra = &policy.auth.entra;
-        let client_id = match entra.client_id.as_deref().map(str::trim) {
-            None | Some("") => {
-                return Err(invalid(
-                    "auth.entra.client_id: must be set when auth.method is \"entra-id\" \
-                     (the app registration's Application (client) ID)"
-                        .into(),
-                ));
-            }
-            Some(id) => guid(id).ok_or_else(|| {
-                invalid(
-                    "auth.entra.client_id: must be the app registration's Application (client) \
-                     ID, a GUID"
-                        .into(),
-                )
-            })?,
-        };
-        if entra.tenants.is_empty() {
-            return Err(invalid(
-                "auth.entra.tenants: must name at least one tenant id when auth.method is \
-                 \"entra-id\""
-                    .into(),
-            ));
-        }
-        let tenants = entra
-            .tenants
-            .iter()
-            .map(|tenant| {
-                guid(tenant).ok_or_else(|| {
-                    invalid(format!(
-                        "auth.entra.tenants: {tenant:?} is not a tenant id (a GUID, shown as \
-                         Tenant ID in the Entra admin centre)"
-                    ))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let scope = entra.scope.trim();
-        if scope.is_empty() || scope.contains(|c: char| c.is_whitespace() || c == '/') {
-            return Err(invalid(
-                "auth.entra.scope: must be the scope's name as tokens carry it in scp, e.g. \
-                 \"access_as_user\" (not the api://… form)"
-                    .into(),
-            ));
-        }
-        let authority = Url::parse(entra.authority.trim())
-            .ok()
-            .filter(|url| {
-                url.scheme() == "https"
-                    && url.host().is_some()
-                    && url.query().is_none()
-                    && url.fragment().is_none()
-            })
-            .ok_or_else(|| {
-                invalid("auth.entra.authority: must be an https:// URL without query".into())
-            })?;
-        Ok(Some(Self {
-            client_id,
-            tenants,
-            scope: scope.to_owned(),
-            authority: authority.as_str().trim_end_matches('/').to_owned(),
-        }))
-    }
-}
-
-/// `8-4-4-4-12` hexadecimal digits, lower-cased.
-fn guid(raw: &str) -> Option<String> {
-    let raw = raw.trim();
-    let groups: Vec<&str> = raw.split('-').collect();
-    let shaped = groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()));
-    shaped.then(|| raw.to_ascii_lowercase())
-}
 
 /// Validates Entra ID access tokens for this API (see the module documentation).
 ///
@@ -709,102 +535,6 @@ mod tests {
     use super::*;
 
     const CLIENT: &str = "6E3B5A9C-0F4D-4B8E-9A1C-2D3E4F5A6B7C";
-    const TENANT: &str = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
-
-    fn entra_policy(edit: impl FnOnce(&mut Policy)) -> Policy {
-        let mut policy = Policy::default();
-        policy.auth.method = AuthMethod::EntraId;
-        policy.auth.entra.client_id = Some(CLIENT.into());
-        policy.auth.entra.tenants = vec![TENANT.into()];
-        edit(&mut policy);
-        policy
-    }
-
-    fn problem(policy: &Policy) -> String {
-        EntraConfig::from_policy(policy, Some(Path::new("policy.toml")))
-            .expect_err("refused")
-            .to_string()
-    }
-
-    #[test]
-    fn an_entra_policy_is_normalised() {
-        let config = EntraConfig::from_policy(
-            &entra_policy(|p| p.auth.entra.authority = "https://login.microsoftonline.us/".into()),
-            None,
-        )
-        .expect("valid")
-        .expect("entra-id");
-        assert_eq!(config.client_id, CLIENT.to_ascii_lowercase());
-        assert_eq!(config.tenants, [TENANT]);
-        assert_eq!(config.scope, "access_as_user");
-        assert_eq!(config.authority, "https://login.microsoftonline.us");
-    }
-
-    #[test]
-    fn the_email_code_method_needs_no_entra_settings() {
-        let policy = Policy::default();
-        assert_eq!(
-            EntraConfig::from_policy(&policy, None).expect("valid"),
-            None
-        );
-    }
-
-    #[test]
-    fn missing_or_bad_settings_name_their_key() {
-        assert_eq!(
-            problem(&entra_policy(|p| p.auth.entra.client_id = None)),
-            "invalid policy in policy.toml: auth.entra.client_id: must be set when auth.method \
-             is \"entra-id\" (the app registration's Application (client) ID)"
-        );
-        assert_eq!(
-            problem(&entra_policy(|p| p.auth.entra.tenants.clear())),
-            "invalid policy in policy.toml: auth.entra.tenants: must name at least one tenant \
-             id when auth.method is \"entra-id\""
-        );
-        for (edit, key) in [
-            (
-                Box::new(|p: &mut Policy| p.auth.entra.client_id = Some("sendsecure".into()))
-                    as Box<dyn FnOnce(&mut Policy)>,
-                "auth.entra.client_id: ",
-            ),
-            (
-                Box::new(|p: &mut Policy| p.auth.entra.tenants = vec!["contoso.nl".into()]),
-                "auth.entra.tenants: \"contoso.nl\" is not a tenant id",
-            ),
-            (
-                Box::new(|p: &mut Policy| {
-                    p.auth.entra.scope = format!("api://{CLIENT}/access_as_user");
-                }),
-                "auth.entra.scope: ",
-            ),
-            (
-                Box::new(|p: &mut Policy| p.auth.entra.authority = "http://login.example".into()),
-                "auth.entra.authority: ",
-            ),
-        ] {
-            let problem = problem(&entra_policy(edit));
-            assert!(
-                problem.starts_with(&format!("invalid policy in policy.toml: {key}")),
-                "{problem}"
-            );
-            assert!(!problem.contains('\n'), "{problem}");
-        }
-    }
-
-    #[test]
-    fn guids_are_recognised() {
-        assert_eq!(guid(CLIENT).as_deref(), Some(&*CLIENT.to_ascii_lowercase()));
-        for bad in [
-            "",
-            "common",
-            "organizations",
-            "0b1c2d3e4f5061728394a5b6c7d8e9f0",
-            "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9fg",
-            "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0-0",
-        ] {
-            assert_eq!(guid(bad), None, "{bad}");
-        }
-    }
 
     #[test]
     fn graph_audiences_are_recognised() {
