@@ -18,8 +18,9 @@ use yew::UseReducerHandle;
 use crate::{
     api::{self, ApiError, Session},
     entra,
+    item::normalise,
     office::{self, OfficeError},
-    state::{Action, CancelFlag, Notice, SendFailure, SendPhase, SignInMessage, State, normalise},
+    state::{Action, CancelFlag, Notice, SendFailure, SendPhase, SignInMessage, State},
     storage,
 };
 

@@ -5,6 +5,8 @@
 //! | `office` | the only module touching Office.js (typed bindings, callbacks as futures) |
 //! | `api` | the only module calling the API (`fetch`), typed with `addin-core`'s wire types |
 //! | `storage` | the `localStorage` contract with the send handler (device id, sessions, language) |
+//! | `item` | the compose item as read from Outlook, and the draft it becomes for the API |
+//! | `capabilities` | what this Outlook can do beyond reading the item |
 //! | `state` | the reducer: one `State`, changed by `Action`s |
 //! | `flow` | the asynchronous work (start-up, checks, sign-in, sending), dispatching actions |
 //! | `json` | JSON text through the browser's `JSON` and `serde-wasm-bindgen` (no `serde_json` in the WASM) |
@@ -16,10 +18,12 @@
 //! Everything compiles natively too (for `cargo test` and clippy); only the browser runs it.
 
 mod api;
+mod capabilities;
 mod components;
 mod entra;
 mod flow;
 mod i18n;
+mod item;
 mod json;
 mod office;
 mod phone;

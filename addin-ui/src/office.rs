@@ -41,7 +41,8 @@ use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure, prelude::wasm_bindgen};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::state::{ItemAttachment, ItemSnapshot};
+pub use crate::capabilities::Capabilities;
+use crate::item::{ItemAttachment, ItemSnapshot};
 
 /// The header that carries the send token to the send handler and the relay (SPEC §7).
 pub const TOKEN_HEADER: &str = "X-SendSecure-Token";
@@ -212,14 +213,6 @@ impl OfficeError {
             .unwrap_or_else(|| "unknown error".to_owned());
         Self::Exception(message)
     }
-}
-
-/// What this Outlook can do beyond reading the item.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Capabilities {
-    /// Mailbox 1.15: `item.sendAsync`. Without it the panel tags the item and asks the user
-    /// to press Outlook's Send (SPEC §10).
-    pub send: bool,
 }
 
 /// The connected compose item.

@@ -14,7 +14,7 @@ use std::{cell::RefCell, collections::HashMap};
 
 use addin_core::api::{IssuedToken, Language};
 
-use crate::{json, state::normalise};
+use crate::{item::normalise, json};
 
 const DEVICE: &str = "sendsecure.device";
 const SESSION: &str = "sendsecure.session.";
