@@ -415,6 +415,15 @@ mod tests {
         })
     }
 
+    /// A session for [`mailbox`] on [`device`], signed in with an e-mail code: its token.
+    async fn email_session(sessions: &Sessions) -> String {
+        sessions
+            .issue(&mailbox(), &device(), Proof::EmailCode)
+            .await
+            .expect("issued")
+            .0
+    }
+
     #[track_caller]
     fn assert_signed_out(result: Result<Session, Error>) {
         assert!(matches!(result, Err(Error::Unauthorized)), "{result:?}");
@@ -424,10 +433,7 @@ mod tests {
     async fn a_session_works_only_with_its_device() {
         let f = Fixture::new().await;
         let sessions = f.sessions(AuthMethod::EmailCode);
-        let (token, _) = sessions
-            .issue(&mailbox(), &device(), Proof::EmailCode)
-            .await
-            .expect("issued");
+        let token = email_session(&sessions).await;
         let session = sessions.authenticate(&token, DEVICE).await.expect("valid");
         assert_eq!(session.mailbox, mailbox());
         assert_eq!(session.method, AuthMethod::EmailCode);
@@ -623,10 +629,7 @@ mod tests {
         let f = Fixture::new().await;
         let here = f.sessions(AuthMethod::EmailCode);
         let elsewhere = f.sessions(AuthMethod::EmailCode);
-        let (token, _) = here
-            .issue(&mailbox(), &device(), Proof::EmailCode)
-            .await
-            .expect("issued");
+        let token = email_session(&here).await;
         here.authenticate(&token, DEVICE).await.expect("valid");
 
         elsewhere.revoke_mailbox(&mailbox()).await.expect("revokes");
@@ -644,10 +647,7 @@ mod tests {
     async fn a_cached_session_still_needs_its_device_and_slides() {
         let f = Fixture::new().await;
         let sessions = f.sessions(AuthMethod::EmailCode);
-        let (token, _) = sessions
-            .issue(&mailbox(), &device(), Proof::EmailCode)
-            .await
-            .expect("issued");
+        let token = email_session(&sessions).await;
         let first = sessions.authenticate(&token, DEVICE).await.expect("valid");
         assert_signed_out(
             sessions
