@@ -12,7 +12,7 @@
 )]
 
 use std::{
-    alloc::{GlobalAlloc, Layout, System},
+    alloc::{GlobalAlloc, Layout},
     collections::BTreeMap,
     fmt::Write as _,
     hint::black_box,
@@ -30,9 +30,10 @@ use addin_core::{
 };
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 
-/// The system allocator, counting the bytes currently handed out, so the bench can report
-/// what a loaded [`Directory`] holds (SPEC §4: "fit comfortably in memory at 200,000
-/// entries"). Counts requested sizes, not the allocator's own bookkeeping.
+/// The allocator `sendsecure` runs on (mimalloc), counting the bytes currently handed out, so
+/// the bench times the check as the server runs it and can report what a loaded [`Directory`]
+/// holds (SPEC §4: "fit comfortably in memory at 200,000 entries"). Counts requested sizes,
+/// not the allocator's own bookkeeping.
 #[derive(Debug)]
 struct CountingAllocator;
 
@@ -41,16 +42,16 @@ static HELD_BYTES: AtomicUsize = AtomicUsize::new(0);
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
-// `GlobalAlloc` is an unsafe trait: implementing it (and calling `System`'s methods, whose
+// `GlobalAlloc` is an unsafe trait: implementing it (and calling mimalloc's methods, whose
 // contracts the caller upholds) cannot be done without `unsafe`. Every method only forwards
-// to `System` with the caller's arguments unchanged and then adjusts a counter, so it keeps
-// exactly `System`'s guarantees. This is the one place in the workspace allowed `unsafe`,
+// to mimalloc with the caller's arguments unchanged and then adjusts a counter, so it keeps
+// exactly mimalloc's guarantees. This is the one place in the workspace allowed `unsafe`,
 // and it lives in a bench binary, never in the shipped code.
 #[allow(unsafe_code)]
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded unchanged; the caller upholds `GlobalAlloc::alloc`'s contract.
-        let pointer = unsafe { System.alloc(layout) };
+        let pointer = unsafe { mimalloc::MiMalloc.alloc(layout) };
         if !pointer.is_null() {
             HELD_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
         }
@@ -59,7 +60,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: as for `alloc`.
-        let pointer = unsafe { System.alloc_zeroed(layout) };
+        let pointer = unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) };
         if !pointer.is_null() {
             HELD_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
         }
@@ -67,15 +68,15 @@ unsafe impl GlobalAlloc for CountingAllocator {
     }
 
     unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
-        // SAFETY: `pointer` came from this allocator (hence `System`) with this `layout`.
-        unsafe { System.dealloc(pointer, layout) };
+        // SAFETY: `pointer` came from this allocator (hence mimalloc) with this `layout`.
+        unsafe { mimalloc::MiMalloc.dealloc(pointer, layout) };
         HELD_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
     }
 
     unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: `pointer` came from this allocator (hence `System`) with this `layout`; the
+        // SAFETY: `pointer` came from this allocator (hence mimalloc) with this `layout`; the
         // caller upholds `realloc`'s contract for `new_size`.
-        let moved = unsafe { System.realloc(pointer, layout, new_size) };
+        let moved = unsafe { mimalloc::MiMalloc.realloc(pointer, layout, new_size) };
         if !moved.is_null() {
             // On failure the old block stays allocated and the count stays right.
             HELD_BYTES.fetch_add(new_size, Ordering::Relaxed);

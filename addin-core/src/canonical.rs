@@ -46,10 +46,16 @@ fn is_mail_domain(ascii: &str) -> bool {
 #[cfg(feature = "rules")]
 pub fn address(raw: &str) -> Option<String> {
     let lowered = raw.trim().to_ascii_lowercase();
-    match lowered.rsplit_once('@') {
-        Some((_, domain)) if is_plain_domain(domain) => Some(lowered),
+    match last_at(&lowered) {
+        Some(at) if is_plain_domain(&lowered[at + 1..]) => Some(lowered),
         _ => address_with(raw, idna_to_ascii),
     }
+}
+
+/// Where the last `@` is. Addresses are short: a plain loop beats `memrchr`'s set-up.
+#[cfg(feature = "rules")]
+pub(crate) fn last_at(address: &str) -> Option<usize> {
+    address.bytes().rposition(|b| b == b'@')
 }
 
 /// [`domain_with`] the `idna` crate's strict ToASCII.

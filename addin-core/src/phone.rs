@@ -8,14 +8,14 @@
 
 use std::collections::HashMap;
 use std::fmt::{self, Write as _};
-use std::sync::{LazyLock, Mutex, PoisonError};
+use std::sync::{LazyLock, OnceLock};
 
 use foldhash::fast::RandomState;
 use phonenumber::{
     Metadata, PhoneNumber, Type, country,
     metadata::{Database, Descriptor},
 };
-use regex::{Regex, RegexBuilder};
+use regex::{RegexSet, RegexSetBuilder};
 
 use crate::Error;
 
@@ -44,50 +44,92 @@ fn read(raw: &str) -> Option<PhoneNumber> {
     phonenumber::parse_with(&METADATA, default, number).ok()
 }
 
+/// The Netherlands' calling code.
+const NETHERLANDS: u16 = 31;
+
+/// The national number of a Dutch number typed the usual ways: `0` and nine digits, or `+31`
+/// or `0031` and nine digits, with spaces or hyphens anywhere between. This is what the
+/// crate's parser makes of them too, at a tenth of the cost (its general parser was most of a
+/// check's time); anything else goes to that parser. `dutch_shortcut_reads_as_the_crate`
+/// holds the two to the same answers.
+fn dutch_national(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    let (international, rest) = match raw.strip_prefix('+') {
+        Some(rest) => (true, rest),
+        None => (false, raw),
+    };
+    if !rest.starts_with(|c: char| c.is_ascii_digit())
+        || !raw.ends_with(|c: char| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let mut digits = String::with_capacity(13);
+    for c in rest.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' | '-' => {}
+            _ => return None,
+        }
+    }
+    let national = match (international, digits.as_bytes()) {
+        (true, [b'3', b'1', ..]) => &digits[2..],
+        (false, [b'0', b'0', b'3', b'1', ..]) => &digits[4..],
+        (false, [b'0', first, ..]) if *first != b'0' => &digits[1..],
+        _ => return None,
+    };
+    (national.len() == 9 && !national.starts_with('0')).then(|| national.to_owned())
+}
+
 /// The number's type as libphonenumber's `getNumberType` gives it. The crate's own
 /// `number_type` drops the leading zeros that some countries' numbers keep after the country
 /// code (Benin's `+229 01…`, Côte d'Ivoire's `+225 07…`), and then finds no type.
-fn kind(number: &PhoneNumber) -> Type {
-    let national = number.national().to_string();
-    let Some(candidates) = METADATA.by_code(&number.code().value()) else {
+fn kind(code: u16, national: &str) -> Type {
+    let Some(candidates) = METADATA.by_code(&code) else {
         return Type::Unknown;
     };
     // A calling code shared by regions (+1, +7, +44…): the region whose leading digits or
-    // patterns fit, the main region first. Each region's type is worked out once: every
-    // pattern match costs a lock and two hashes of the pattern in the crate's regex cache.
+    // patterns fit, the main region first.
     candidates
         .into_iter()
         .find_map(|meta| match meta.leading_digits() {
             Some(leading) => leading
-                .find(&national)
+                .find(national)
                 .is_some_and(|found| found.start() == 0)
-                .then(|| kind_in(meta, &national)),
-            None => Some(kind_in(meta, &national)).filter(|&kind| kind != Type::Unknown),
+                .then(|| kind_in(meta, national)),
+            None => Some(kind_in(meta, national)).filter(|&kind| kind != Type::Unknown),
         })
         .unwrap_or(Type::Unknown)
 }
 
-fn kind_in(meta: &Metadata, national: &str) -> Type {
-    let descriptors = meta.descriptors();
-    if !is_match(descriptors.general(), national) {
+/// The types `kind_in` tells apart, in libphonenumber's order: the first that matches wins,
+/// except that a number both fixed line and mobile is `FixedLineOrMobile`.
+const TYPES: [Type; 10] = [
+    Type::PremiumRate,
+    Type::TollFree,
+    Type::SharedCost,
+    Type::Voip,
+    Type::PersonalNumber,
+    Type::Pager,
+    Type::Uan,
+    Type::Voicemail,
+    Type::FixedLine,
+    Type::Mobile,
+];
+
+fn kind_in(meta: &'static Metadata, national: &str) -> Type {
+    let region = RegionPatterns::of(meta);
+    let matched = region.matches(national);
+    if !matched(GENERAL) {
         return Type::Unknown;
     }
-    let is = |kind| {
-        descriptors
-            .get(kind)
-            .is_some_and(|desc| is_match(desc, national))
+    let is = |kind: Type| {
+        region
+            .kinds
+            .iter()
+            .position(|&known| known == kind)
+            .is_some_and(|index| matched(index + 1))
     };
-    let special = [
-        Type::PremiumRate,
-        Type::TollFree,
-        Type::SharedCost,
-        Type::Voip,
-        Type::PersonalNumber,
-        Type::Pager,
-        Type::Uan,
-        Type::Voicemail,
-    ];
-    if let Some(kind) = special.into_iter().find(|&kind| is(kind)) {
+    if let Some(kind) = TYPES[..8].iter().copied().find(|&kind| is(kind)) {
         return kind;
     }
     match (is(Type::FixedLine), is(Type::Mobile)) {
@@ -98,35 +140,70 @@ fn kind_in(meta: &Metadata, national: &str) -> Type {
     }
 }
 
-/// The metadata's patterns, compiled as the crate compiles them, by their source. The crate's
-/// own regex cache takes a lock and hashes the whole pattern twice with SipHash on every
-/// match, which was most of the time a number's type took; this holds one entry per pattern
-/// ever used (a few thousand at most, all from the committed metadata).
-static PATTERNS: LazyLock<Mutex<HashMap<String, Regex, RandomState>>> =
-    LazyLock::new(Mutex::default);
+/// The index of the general description in a region's pattern set.
+const GENERAL: usize = 0;
 
-/// `Descriptor::is_match`: a possible length, and the pattern matches from the start.
-fn is_match(descriptor: &Descriptor, national: &str) -> bool {
-    let lengths = descriptor.possible_length();
-    if !lengths.is_empty() && !lengths.contains(&(national.len() as u16)) {
-        return false;
+/// One region's number patterns, compiled once into one set, so a number's type takes one
+/// pass over it instead of a pattern match per type. The crate's own regex cache takes a lock
+/// and hashes the whole pattern twice on every match, which was most of what a type took.
+struct RegionPatterns {
+    /// The general description's pattern first, then one per entry of `kinds`. Every pattern
+    /// in the metadata is anchored (`^(?:…)$`), so a set match is a whole-number match,
+    /// which `Descriptor::is_match` checks too (`metadata_patterns_are_anchored`).
+    set: RegexSet,
+    /// The possible lengths per pattern of `set` (empty: any length).
+    lengths: Vec<&'static [u16]>,
+    /// The type of each pattern after the general one.
+    kinds: Vec<Type>,
+}
+
+/// Every region's patterns, compiled on the region's first use (no lock to read them).
+static REGION_PATTERNS: LazyLock<HashMap<&'static str, OnceLock<RegionPatterns>, RandomState>> =
+    LazyLock::new(|| {
+        METADATA
+            .iter()
+            .map(|meta| (meta.id(), OnceLock::new()))
+            .collect()
+    });
+
+impl RegionPatterns {
+    #[allow(
+        clippy::expect_used,
+        reason = "every region is in the map, and the crate compiled each pattern when it loaded the metadata"
+    )]
+    fn of(meta: &'static Metadata) -> &'static Self {
+        REGION_PATTERNS
+            .get(meta.id())
+            .expect("the map holds every region of the metadata")
+            .get_or_init(|| {
+                let descriptors = meta.descriptors();
+                let typed: Vec<(Type, &'static Descriptor)> = TYPES
+                    .iter()
+                    .filter_map(|&kind| Some((kind, descriptors.get(kind)?)))
+                    .collect();
+                let all = std::iter::once(descriptors.general())
+                    .chain(typed.iter().map(|&(_, descriptor)| descriptor));
+                let set = RegexSetBuilder::new(all.clone().map(|d| d.national_number().as_str()))
+                    .ignore_whitespace(true)
+                    .build()
+                    .expect("the crate compiled the same patterns when it loaded the metadata");
+                Self {
+                    set,
+                    lengths: all.map(|d| d.possible_length()).collect(),
+                    kinds: typed.into_iter().map(|(kind, _)| kind).collect(),
+                }
+            })
     }
-    let source = descriptor.national_number().as_str();
-    let mut patterns = PATTERNS.lock().unwrap_or_else(PoisonError::into_inner);
-    if !patterns.contains_key(source) {
-        #[allow(
-            clippy::expect_used,
-            reason = "the crate compiled the same pattern when it loaded the metadata"
-        )]
-        let compiled = RegexBuilder::new(source)
-            .ignore_whitespace(true)
-            .build()
-            .expect("the crate compiled the same pattern when it loaded the metadata");
-        patterns.insert(source.to_owned(), compiled);
+
+    /// Which of the set's patterns match `national`, with its length possible for them.
+    fn matches(&self, national: &str) -> impl Fn(usize) -> bool + '_ {
+        let matched = self.set.matches(national);
+        let length = national.len() as u16;
+        move |index| {
+            let lengths = self.lengths[index];
+            matched.matched(index) && (lengths.is_empty() || lengths.contains(&length))
+        }
     }
-    patterns[source]
-        .find(national)
-        .is_some_and(|found| found.start() == 0)
 }
 
 /// A number an SMS can reach, in E.164 form. `Debug` hides the digits: a patient's phone
@@ -138,13 +215,24 @@ impl Phone {
     /// Parses what a user typed; numbers without a country code are Dutch. Valid means
     /// libphonenumber says so and, where it can tell, the number is a mobile one.
     pub fn parse(raw: &str) -> Result<Self, Error> {
-        let number = read(raw).ok_or(Error::InvalidPhone)?;
+        let (code, national) = match dutch_national(raw) {
+            Some(national) => (NETHERLANDS, national),
+            None => {
+                let number = read(raw).ok_or(Error::InvalidPhone)?;
+                if number.extension().is_some() {
+                    return Err(Error::InvalidPhone);
+                }
+                (number.code().value(), number.national().to_string())
+            }
+        };
         // No separate `is_valid_with`: valid means "of some type in its region", the crate
         // picks the region as `kind` does, and a mobile type is a type, so it would only
         // match the region's patterns a second time (half of a parse).
         // `validity_follows_from_the_type` holds the metadata to what this relies on.
-        let reaches_sms = matches!(kind(&number), Type::Mobile | Type::FixedLineOrMobile);
-        if number.extension().is_some() || !reaches_sms {
+        if !matches!(
+            kind(code, &national),
+            Type::Mobile | Type::FixedLineOrMobile
+        ) {
             return Err(Error::InvalidPhone);
         }
         // E.164 is the calling code and the national number, which is what the crate's
@@ -152,8 +240,7 @@ impl Phone {
         // display formats, which E.164 does not use.
         let mut e164 = String::with_capacity(16); // `+` and at most 15 digits: no regrowth
         #[allow(clippy::expect_used, reason = "writing to a String cannot fail")]
-        write!(e164, "+{}{}", number.code().value(), number.national())
-            .expect("writing to a String cannot fail");
+        write!(e164, "+{code}{national}").expect("writing to a String cannot fail");
         Ok(Self(e164))
     }
 
@@ -350,7 +437,9 @@ mod tests {
                 let ours = read(&vector.input)
                     .filter(|number| number.is_valid_with(&METADATA))
                     .filter(|number| number.extension().is_none())
-                    .map(|number| type_name(kind(&number)));
+                    .map(|number| {
+                        type_name(kind(number.code().value(), &number.national().to_string()))
+                    });
                 let expected = vector.r#type.as_deref().filter(|_| vector.valid);
                 (ours != expected)
                     .then(|| format!("{}: {ours:?}, expected {expected:?}", vector.input))
@@ -393,6 +482,25 @@ mod tests {
     }
 
     #[test]
+    fn metadata_patterns_are_anchored() {
+        let mut patterns = 0;
+        for meta in METADATA.iter() {
+            let descriptors = meta.descriptors();
+            let typed = TYPES.iter().filter_map(|&kind| descriptors.get(kind));
+            for descriptor in std::iter::once(descriptors.general()).chain(typed) {
+                let pattern = descriptor.national_number().as_str();
+                assert!(
+                    pattern.starts_with("^(?:") && pattern.ends_with(")$"),
+                    "{}: {pattern}",
+                    meta.id()
+                );
+                patterns += 1;
+            }
+        }
+        assert!(patterns > 1000, "{patterns}");
+    }
+
+    #[test]
     fn our_pattern_matches_are_the_crates() {
         let mut numbers: Vec<PhoneNumber> = vectors()
             .vectors
@@ -401,31 +509,91 @@ mod tests {
             .collect();
         // By calling code, so the crate's regex cache (100 patterns) holds a region's patterns.
         numbers.sort_by_key(|number| number.code().value());
-        let kinds = [
-            Type::Unknown,
-            Type::FixedLine,
-            Type::Mobile,
-            Type::Voip,
-            Type::Uan,
-        ];
         let mut compared = 0;
         for number in &numbers {
             let national = number.national().to_string();
             for meta in METADATA.by_code(&number.code().value()).unwrap_or_default() {
-                for desc in kinds
-                    .iter()
-                    .filter_map(|&kind| meta.descriptors().get(kind))
-                {
+                let region = RegionPatterns::of(meta);
+                let matched = region.matches(&national);
+                let descriptors = meta.descriptors();
+                assert_eq!(
+                    matched(GENERAL),
+                    descriptors.general().is_match(&national),
+                    "{national}"
+                );
+                for (index, &kind) in region.kinds.iter().enumerate() {
+                    let descriptor = descriptors.get(kind).expect("only the region's types");
                     assert_eq!(
-                        is_match(desc, &national),
-                        desc.is_match(&national),
-                        "{national}"
+                        matched(index + 1),
+                        descriptor.is_match(&national),
+                        "{national} {kind:?}"
                     );
                     compared += 1;
                 }
             }
         }
         assert!(compared > 10_000, "{compared}");
+    }
+
+    /// Dutch numbers in every shape the shortcut takes: each leading four digits, a few
+    /// endings, national and international, with and without separators.
+    fn dutch_inputs() -> Vec<String> {
+        let mut inputs = Vec::new();
+        for prefix in 100..1_000 {
+            for ending in ["000000", "123456", "987654", "555123"] {
+                let national = format!("{prefix}{ending}");
+                let (head, tail) = national.split_at(1);
+                inputs.extend([
+                    format!("0{national}"),
+                    format!("0{head} {tail}"),
+                    format!("0{head}-{}-{}", &tail[..4], &tail[4..]),
+                    format!("+31{national}"),
+                    format!("+31 {head} {} {}", &tail[..4], &tail[4..]),
+                    format!("0031{national}"),
+                    format!(" 0031 {head}-{tail} "),
+                ]);
+            }
+        }
+        inputs
+    }
+
+    #[test]
+    fn dutch_shortcut_reads_as_the_crate() {
+        let inputs = dutch_inputs();
+        let vectors = vectors().vectors.into_iter().map(|vector| vector.input);
+        let mut shortcuts = 0;
+        for input in inputs.into_iter().chain(vectors) {
+            let Some(national) = dutch_national(&input) else {
+                continue;
+            };
+            let number = read(&input).expect("the crate reads what the shortcut reads");
+            assert_eq!(number.code().value(), NETHERLANDS, "{input}");
+            assert_eq!(number.national().to_string(), national, "{input}");
+            assert!(number.extension().is_none(), "{input}");
+            shortcuts += 1;
+        }
+        assert!(shortcuts > 25_000, "{shortcuts}");
+    }
+
+    #[test]
+    fn the_shortcut_leaves_other_shapes_to_the_crate() {
+        for raw in [
+            "06 1234 567",       // eight digits after the 0
+            "+31 06 12345678",   // a trunk 0 after the country code
+            "+31 (0)6 12345678", // brackets
+            "06.12.34.56.78",    // dots
+            "0031 06 12345678",
+            "0612345678 ext. 12",
+            "+44 7911 123456",
+            "-0612345678",
+            "",
+        ] {
+            assert_eq!(dutch_national(raw), None, "{raw:?}");
+        }
+        assert_eq!(
+            Phone::parse("+31 (0)6 12345678").map(Phone::into_e164),
+            Ok("+31612345678".to_owned())
+        );
     }
 
     #[test]
