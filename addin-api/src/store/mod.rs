@@ -1,5 +1,8 @@
 //! Storage: one small trait, a SQLite and a PostgreSQL implementation.
 //!
+//! Both backends run the same SQL, in [`shared`], for everything but [`PairingLookup`]: that
+//! one each writes itself (`sqlite.rs`, `postgres.rs`), beside its pool options and pragmas.
+//!
 //! The store never sees a mail address, phone number, code or token in clear: callers pass
 //! keyed hashes (lookup keys) and AES-GCM sealed blobs made by [`crate::vault::Vault`]. Every
 //! method is one transaction, so nothing is half-written on a crash.
@@ -70,9 +73,12 @@ pub struct DirectorySnapshot {
     pub loaded_at: i64,
 }
 
+/// Everything the server stores. Its own methods, like the traits it gathers but
+/// [`PairingLookup`], have one implementation for both backends: the queries in [`shared`].
 #[async_trait]
 pub trait Store:
-    SessionStore
+    PairingLookup
+    + SessionStore
     + SignInStore
     + RouteStore
     + ViewerStore
@@ -94,12 +100,6 @@ pub trait Store:
     ) -> StoreResult<()>;
     async fn get_pairing(&self, owner: &Digest, recipient: &Digest)
     -> StoreResult<Option<Vec<u8>>>;
-    /// The sealed phones of those `recipients` the owner has a pairing for.
-    async fn get_pairings(
-        &self,
-        owner: &Digest,
-        recipients: &[Digest],
-    ) -> StoreResult<Vec<(Digest, Vec<u8>)>>;
     /// Returns whether there was one.
     async fn delete_pairing(&self, owner: &Digest, recipient: &Digest) -> StoreResult<bool>;
 
@@ -113,4 +113,18 @@ pub trait Store:
 
     async fn load_directory(&self) -> StoreResult<Option<DirectorySnapshot>>;
     async fn save_directory(&self, snapshot: &DirectorySnapshot) -> StoreResult<()>;
+}
+
+/// Many pairings at once: the one query whose SQL differs per backend, so `sqlite.rs` and
+/// `postgres.rs` each implement it. SQLite binds every recipient, at most 900 to a statement,
+/// in one read transaction; PostgreSQL binds them as one array.
+#[async_trait]
+pub trait PairingLookup {
+    /// The sealed phones of those `recipients` the owner has a pairing for, each once, in the
+    /// order of the recipients' hashes.
+    async fn get_pairings(
+        &self,
+        owner: &Digest,
+        recipients: &[Digest],
+    ) -> StoreResult<Vec<(Digest, Vec<u8>)>>;
 }

@@ -1,5 +1,7 @@
 //! The PostgreSQL store: many server instances on one database, for a hospital group or a
-//! national deployment (SPEC §11). Same schema and semantics as the SQLite store.
+//! national deployment (SPEC §11). Same schema and semantics as the SQLite store, and the
+//! same queries ([`super::shared`]) but for [`PairingLookup`], which binds the recipients as
+//! one array.
 
 use std::fmt;
 use std::str::FromStr;
@@ -9,9 +11,7 @@ use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use super::{
-    Digest, DirectorySnapshot, SettingsRecord, Store, StoreResult, migrations, rows, shared,
-};
+use super::{Digest, PairingLookup, StoreResult, migrations, rows, shared};
 
 /// How long a request waits for a free connection before it fails, rather than hanging while
 /// the database is unreachable.
@@ -61,49 +61,7 @@ impl PostgresStore {
 }
 
 #[async_trait]
-impl Store for PostgresStore {
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
-
-    async fn put_pairing(
-        &self,
-        owner: &Digest,
-        recipient: &Digest,
-        sealed_phone: &[u8],
-        at: i64,
-    ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO pairings (owner_hash, recipient_hash, sealed_phone, updated_at) \
-             VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (owner_hash, recipient_hash) \
-             DO UPDATE SET sealed_phone = excluded.sealed_phone, updated_at = excluded.updated_at",
-        )
-        .bind(owner.as_slice())
-        .bind(recipient.as_slice())
-        .bind(sealed_phone)
-        .bind(at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    async fn get_pairing(
-        &self,
-        owner: &Digest,
-        recipient: &Digest,
-    ) -> StoreResult<Option<Vec<u8>>> {
-        let row = sqlx::query(
-            "SELECT sealed_phone FROM pairings WHERE owner_hash = $1 AND recipient_hash = $2",
-        )
-        .bind(owner.as_slice())
-        .bind(recipient.as_slice())
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|row| row.try_get("sealed_phone")).transpose()?)
-    }
-
+impl PairingLookup for PostgresStore {
     async fn get_pairings(
         &self,
         owner: &Digest,
@@ -129,81 +87,6 @@ impl Store for PostgresStore {
                 ))
             })
             .collect()
-    }
-
-    async fn delete_pairing(&self, owner: &Digest, recipient: &Digest) -> StoreResult<bool> {
-        let done =
-            sqlx::query("DELETE FROM pairings WHERE owner_hash = $1 AND recipient_hash = $2")
-                .bind(owner.as_slice())
-                .bind(recipient.as_slice())
-                .execute(&self.pool)
-                .await?;
-        Ok(done.rows_affected() > 0)
-    }
-
-    async fn get_settings(&self, owner: &Digest) -> StoreResult<Option<SettingsRecord>> {
-        let row =
-            sqlx::query("SELECT language, send_delay_seconds FROM settings WHERE owner_hash = $1")
-                .bind(owner.as_slice())
-                .fetch_optional(&self.pool)
-                .await?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(SettingsRecord {
-            language: row.try_get("language")?,
-            send_delay_seconds: row.try_get("send_delay_seconds")?,
-        }))
-    }
-
-    async fn put_settings(
-        &self,
-        owner: &Digest,
-        settings: &SettingsRecord,
-        at: i64,
-    ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO settings (owner_hash, language, send_delay_seconds, updated_at) \
-             VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (owner_hash) DO UPDATE SET language = excluded.language, \
-             send_delay_seconds = excluded.send_delay_seconds, updated_at = excluded.updated_at",
-        )
-        .bind(owner.as_slice())
-        .bind(settings.language.as_deref())
-        .bind(settings.send_delay_seconds)
-        .bind(at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    async fn load_directory(&self) -> StoreResult<Option<DirectorySnapshot>> {
-        let row = sqlx::query(
-            "SELECT json, etag, last_modified, loaded_at FROM directory_snapshot WHERE id = 1",
-        )
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(DirectorySnapshot {
-            json: row.try_get("json")?,
-            etag: row.try_get("etag")?,
-            last_modified: row.try_get("last_modified")?,
-            loaded_at: row.try_get("loaded_at")?,
-        }))
-    }
-
-    async fn save_directory(&self, snapshot: &DirectorySnapshot) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO directory_snapshot (id, json, etag, last_modified, loaded_at) \
-             VALUES (1, $1, $2, $3, $4) \
-             ON CONFLICT (id) DO UPDATE SET json = excluded.json, etag = excluded.etag, \
-             last_modified = excluded.last_modified, loaded_at = excluded.loaded_at",
-        )
-        .bind(snapshot.json.as_str())
-        .bind(snapshot.etag.as_deref())
-        .bind(snapshot.last_modified.as_deref())
-        .bind(snapshot.loaded_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 }
 

@@ -1,5 +1,8 @@
 //! The SQLite store: one instance serving a practice (SPEC §11). WAL lets requests read while
 //! one writes; the busy timeout makes a second writer wait its turn instead of failing.
+//!
+//! Its queries are the shared ones ([`super::shared`]) but for [`PairingLookup`], which binds
+//! the recipients in batches under SQLite's limit on parameters.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -11,9 +14,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use super::{
-    Digest, DirectorySnapshot, SettingsRecord, Store, StoreResult, migrations, rows, shared,
-};
+use super::{Digest, PairingLookup, StoreResult, migrations, rows, shared};
 
 /// How long a writer waits for another one to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -96,49 +97,7 @@ impl SqliteStore {
 }
 
 #[async_trait]
-impl Store for SqliteStore {
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
-
-    async fn put_pairing(
-        &self,
-        owner: &Digest,
-        recipient: &Digest,
-        sealed_phone: &[u8],
-        at: i64,
-    ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO pairings (owner_hash, recipient_hash, sealed_phone, updated_at) \
-             VALUES (?, ?, ?, ?) \
-             ON CONFLICT (owner_hash, recipient_hash) \
-             DO UPDATE SET sealed_phone = excluded.sealed_phone, updated_at = excluded.updated_at",
-        )
-        .bind(owner.as_slice())
-        .bind(recipient.as_slice())
-        .bind(sealed_phone)
-        .bind(at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    async fn get_pairing(
-        &self,
-        owner: &Digest,
-        recipient: &Digest,
-    ) -> StoreResult<Option<Vec<u8>>> {
-        let row = sqlx::query(
-            "SELECT sealed_phone FROM pairings WHERE owner_hash = ? AND recipient_hash = ?",
-        )
-        .bind(owner.as_slice())
-        .bind(recipient.as_slice())
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|row| row.try_get("sealed_phone")).transpose()?)
-    }
-
+impl PairingLookup for SqliteStore {
     async fn get_pairings(
         &self,
         owner: &Digest,
@@ -177,80 +136,6 @@ impl Store for SqliteStore {
         }
         tx.commit().await?;
         Ok(found)
-    }
-
-    async fn delete_pairing(&self, owner: &Digest, recipient: &Digest) -> StoreResult<bool> {
-        let done = sqlx::query("DELETE FROM pairings WHERE owner_hash = ? AND recipient_hash = ?")
-            .bind(owner.as_slice())
-            .bind(recipient.as_slice())
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() > 0)
-    }
-
-    async fn get_settings(&self, owner: &Digest) -> StoreResult<Option<SettingsRecord>> {
-        let row =
-            sqlx::query("SELECT language, send_delay_seconds FROM settings WHERE owner_hash = ?")
-                .bind(owner.as_slice())
-                .fetch_optional(&self.pool)
-                .await?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(SettingsRecord {
-            language: row.try_get("language")?,
-            send_delay_seconds: row.try_get("send_delay_seconds")?,
-        }))
-    }
-
-    async fn put_settings(
-        &self,
-        owner: &Digest,
-        settings: &SettingsRecord,
-        at: i64,
-    ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO settings (owner_hash, language, send_delay_seconds, updated_at) \
-             VALUES (?, ?, ?, ?) \
-             ON CONFLICT (owner_hash) DO UPDATE SET language = excluded.language, \
-             send_delay_seconds = excluded.send_delay_seconds, updated_at = excluded.updated_at",
-        )
-        .bind(owner.as_slice())
-        .bind(settings.language.as_deref())
-        .bind(settings.send_delay_seconds)
-        .bind(at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    async fn load_directory(&self) -> StoreResult<Option<DirectorySnapshot>> {
-        let row = sqlx::query(
-            "SELECT json, etag, last_modified, loaded_at FROM directory_snapshot WHERE id = 1",
-        )
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(DirectorySnapshot {
-            json: row.try_get("json")?,
-            etag: row.try_get("etag")?,
-            last_modified: row.try_get("last_modified")?,
-            loaded_at: row.try_get("loaded_at")?,
-        }))
-    }
-
-    async fn save_directory(&self, snapshot: &DirectorySnapshot) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO directory_snapshot (id, json, etag, last_modified, loaded_at) \
-             VALUES (1, ?, ?, ?, ?) \
-             ON CONFLICT (id) DO UPDATE SET json = excluded.json, etag = excluded.etag, \
-             last_modified = excluded.last_modified, loaded_at = excluded.loaded_at",
-        )
-        .bind(snapshot.json.as_str())
-        .bind(snapshot.etag.as_deref())
-        .bind(snapshot.last_modified.as_deref())
-        .bind(snapshot.loaded_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 }
 

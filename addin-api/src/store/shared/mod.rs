@@ -1,24 +1,42 @@
 //! Queries both backends run as they are: SQLite accepts PostgreSQL's `$N` placeholders
 //! (sqlx binds them by number), and the statements use only SQL both understand
-//! (`ON CONFLICT`, `RETURNING`). [`shared_stores!`] implements [`super::AuditStore`], [`super::SessionStore`],
-//! [`super::SignInStore`], [`super::RouteStore`], [`super::ViewerStore`] and [`super::KeyStore`] with them for
-//! `SqliteStore` and `PostgresStore` alike; what truly
-//! differs (locks, pragmas) stays in their own files.
+//! (`ON CONFLICT`, `RETURNING`). [`shared_stores!`] implements [`super::Store`],
+//! [`super::AuditStore`], [`super::SessionStore`], [`super::SignInStore`], [`super::RouteStore`],
+//! [`super::ViewerStore`] and [`super::KeyStore`] with them for `SqliteStore` and
+//! `PostgresStore` alike; what truly differs ([`super::PairingLookup`]'s batches, pool options,
+//! pragmas) stays in their own files.
 
 mod audit;
+mod codes;
+mod directory;
 mod keys;
+mod pairings;
 mod route;
 mod session;
+mod settings;
 mod sign_in;
 mod viewer;
 
-use sqlx::{Database, Pool};
+use sqlx::{Database, Executor, IntoArguments, Pool};
 
 use super::{Digest, StoreError, StoreResult};
 
 /// The shared queries on one backend's pool. Each file's `impl` names the sqlx bounds its
 /// queries need.
 pub(super) struct Queries<'p, DB: Database>(pub &'p Pool<DB>);
+
+impl<DB> Queries<'_, DB>
+where
+    DB: Database,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'c> &'c Pool<DB>: Executor<'c, Database = DB>,
+{
+    /// Readiness: the database answers.
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(self.0).await?;
+        Ok(())
+    }
+}
 
 fn digest(bytes: Vec<u8>, column: &'static str) -> StoreResult<Digest> {
     Digest::try_from(bytes).map_err(|_| StoreError::Corrupt(column))
@@ -27,6 +45,76 @@ fn digest(bytes: Vec<u8>, column: &'static str) -> StoreResult<Digest> {
 /// The shared stores' `impl`s for `$store`, with the shared queries on its `pool`.
 macro_rules! shared_stores {
     ($store:ty) => {
+        #[async_trait::async_trait]
+        impl super::Store for $store {
+            async fn ping(&self) -> super::StoreResult<()> {
+                super::shared::Queries(&self.pool).ping().await
+            }
+
+            async fn put_pairing(
+                &self,
+                owner: &super::Digest,
+                recipient: &super::Digest,
+                sealed_phone: &[u8],
+                at: i64,
+            ) -> super::StoreResult<()> {
+                super::shared::Queries(&self.pool)
+                    .put_pairing(owner, recipient, sealed_phone, at)
+                    .await
+            }
+
+            async fn get_pairing(
+                &self,
+                owner: &super::Digest,
+                recipient: &super::Digest,
+            ) -> super::StoreResult<Option<Vec<u8>>> {
+                super::shared::Queries(&self.pool)
+                    .get_pairing(owner, recipient)
+                    .await
+            }
+
+            async fn delete_pairing(
+                &self,
+                owner: &super::Digest,
+                recipient: &super::Digest,
+            ) -> super::StoreResult<bool> {
+                super::shared::Queries(&self.pool)
+                    .delete_pairing(owner, recipient)
+                    .await
+            }
+
+            async fn get_settings(
+                &self,
+                owner: &super::Digest,
+            ) -> super::StoreResult<Option<super::SettingsRecord>> {
+                super::shared::Queries(&self.pool).get_settings(owner).await
+            }
+
+            async fn put_settings(
+                &self,
+                owner: &super::Digest,
+                settings: &super::SettingsRecord,
+                at: i64,
+            ) -> super::StoreResult<()> {
+                super::shared::Queries(&self.pool)
+                    .put_settings(owner, settings, at)
+                    .await
+            }
+
+            async fn load_directory(&self) -> super::StoreResult<Option<super::DirectorySnapshot>> {
+                super::shared::Queries(&self.pool).load_directory().await
+            }
+
+            async fn save_directory(
+                &self,
+                snapshot: &super::DirectorySnapshot,
+            ) -> super::StoreResult<()> {
+                super::shared::Queries(&self.pool)
+                    .save_directory(snapshot)
+                    .await
+            }
+        }
+
         #[async_trait::async_trait]
         impl super::AuditStore for $store {
             async fn append_audit(

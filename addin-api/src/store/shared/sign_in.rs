@@ -2,12 +2,11 @@
 
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row, Type};
 
+use super::codes::{NewCode, SIGN_IN_CODES};
 use super::{Queries, digest};
 use crate::store::{
     Digest, RateLimit, SignInCodeRecord, StoreResult, sign_in::LONGEST_RATE_WINDOW,
 };
-
-const CODE_COLUMNS: &str = "mailbox_hash, device_hash, code_hash, created_at, expires_at, attempts";
 
 impl<DB> Queries<'_, DB>
 where
@@ -25,22 +24,15 @@ where
             .bind(code.created_at)
             .execute(self.0)
             .await?;
-        let sql = format!(
-            "INSERT INTO sign_in_codes ({CODE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (mailbox_hash, device_hash) DO UPDATE SET \
-             code_hash = excluded.code_hash, created_at = excluded.created_at, \
-             expires_at = excluded.expires_at, attempts = excluded.attempts"
-        );
-        sqlx::query(&sql)
-            .bind(code.mailbox_hash.as_slice())
-            .bind(code.device_hash.as_slice())
-            .bind(code.code_hash.as_slice())
-            .bind(code.created_at)
-            .bind(code.expires_at)
-            .bind(code.attempts)
-            .execute(self.0)
-            .await?;
-        Ok(())
+        let new = NewCode {
+            key: &code.mailbox_hash,
+            device_hash: &code.device_hash,
+            code_hash: &code.code_hash,
+            created_at: code.created_at,
+            expires_at: code.expires_at,
+            attempts: code.attempts,
+        };
+        self.put_code(SIGN_IN_CODES, new).await
     }
 
     pub async fn claim_sign_in_attempt(
@@ -50,17 +42,8 @@ where
         now: i64,
         max_attempts: i64,
     ) -> StoreResult<Option<SignInCodeRecord>> {
-        let sql = format!(
-            "UPDATE sign_in_codes SET attempts = attempts + 1 \
-             WHERE mailbox_hash = $1 AND device_hash = $2 AND expires_at > $3 \
-             AND attempts < $4 RETURNING {CODE_COLUMNS}"
-        );
-        let row = sqlx::query(&sql)
-            .bind(mailbox_hash.as_slice())
-            .bind(device_hash.as_slice())
-            .bind(now)
-            .bind(max_attempts)
-            .fetch_optional(self.0)
+        let row = self
+            .claim_code_attempt(SIGN_IN_CODES, mailbox_hash, device_hash, now, max_attempts)
             .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(SignInCodeRecord {
@@ -79,16 +62,8 @@ where
         device_hash: &Digest,
         code_hash: &Digest,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "DELETE FROM sign_in_codes \
-             WHERE mailbox_hash = $1 AND device_hash = $2 AND code_hash = $3 RETURNING attempts",
-        )
-        .bind(mailbox_hash.as_slice())
-        .bind(device_hash.as_slice())
-        .bind(code_hash.as_slice())
-        .fetch_optional(self.0)
-        .await?;
-        Ok(done.is_some())
+        self.consume_code(SIGN_IN_CODES, mailbox_hash, device_hash, code_hash)
+            .await
     }
 
     pub async fn delete_sign_in_codes_of(&self, mailbox_hash: &Digest) -> StoreResult<u64> {

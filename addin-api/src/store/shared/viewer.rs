@@ -3,6 +3,7 @@
 
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row, Type};
 
+use super::codes::{NewCode, VIEWER_CODES};
 use super::{Queries, digest};
 use crate::store::{
     CodeLimit, Digest, RecipientView, StoreResult, ViewerCodeRecord, ViewerMessageState,
@@ -15,8 +16,6 @@ const MESSAGE_STATE: &str = "m.id, m.token_id, m.owner_hash, m.reference, m.crea
 /// The same, unqualified: SQLite's `RETURNING` names no table alias.
 const MESSAGE_STATE_RETURNED: &str = "id, token_id, owner_hash, reference, created_at, \
                                       expires_at, withdrawn_at, deleted_at, forwards";
-
-const CODE_COLUMNS: &str = "link_hash, device_hash, code_hash, created_at, expires_at, attempts";
 
 impl<DB> Queries<'_, DB>
 where
@@ -186,21 +185,15 @@ where
                 return Ok(false);
             }
         }
-        let sql = format!(
-            "INSERT INTO viewer_codes ({CODE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (link_hash, device_hash) DO UPDATE SET code_hash = excluded.code_hash, \
-             created_at = excluded.created_at, expires_at = excluded.expires_at, \
-             attempts = excluded.attempts"
-        );
-        sqlx::query(&sql)
-            .bind(code.link_hash.as_slice())
-            .bind(code.device_hash.as_slice())
-            .bind(code.code_hash.as_slice())
-            .bind(code.created_at)
-            .bind(code.expires_at)
-            .bind(code.attempts)
-            .execute(self.0)
-            .await?;
+        let new = NewCode {
+            key: &code.link_hash,
+            device_hash: &code.device_hash,
+            code_hash: &code.code_hash,
+            created_at: code.created_at,
+            expires_at: code.expires_at,
+            attempts: code.attempts,
+        };
+        self.put_code(VIEWER_CODES, new).await?;
         Ok(true)
     }
 
@@ -211,17 +204,8 @@ where
         now: i64,
         max_attempts: i64,
     ) -> StoreResult<Option<ViewerCodeRecord>> {
-        let sql = format!(
-            "UPDATE viewer_codes SET attempts = attempts + 1 \
-             WHERE link_hash = $1 AND device_hash = $2 AND expires_at > $3 AND attempts < $4 \
-             RETURNING {CODE_COLUMNS}"
-        );
-        let row = sqlx::query(&sql)
-            .bind(link_hash.as_slice())
-            .bind(device_hash.as_slice())
-            .bind(now)
-            .bind(max_attempts)
-            .fetch_optional(self.0)
+        let row = self
+            .claim_code_attempt(VIEWER_CODES, link_hash, device_hash, now, max_attempts)
             .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(ViewerCodeRecord {
@@ -240,16 +224,8 @@ where
         device_hash: &Digest,
         code_hash: &Digest,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "DELETE FROM viewer_codes \
-             WHERE link_hash = $1 AND device_hash = $2 AND code_hash = $3 RETURNING link_hash",
-        )
-        .bind(link_hash.as_slice())
-        .bind(device_hash.as_slice())
-        .bind(code_hash.as_slice())
-        .fetch_optional(self.0)
-        .await?;
-        Ok(done.is_some())
+        self.consume_code(VIEWER_CODES, link_hash, device_hash, code_hash)
+            .await
     }
 
     pub async fn insert_viewer_session(&self, session: &ViewerSessionRecord) -> StoreResult<()> {
