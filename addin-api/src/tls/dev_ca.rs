@@ -20,6 +20,7 @@ use rcgen::{
     PKCS_ECDSA_P256_SHA256, SerialNumber,
 };
 use rustls::pki_types::{CertificateDer, pem::PemObject};
+use x509_cert::der::Decode;
 
 use crate::{Error, vault};
 
@@ -89,7 +90,7 @@ pub fn dev_certificate(data_dir: &Path, now: SystemTime) -> Result<DevCertificat
             let cert_pem = server_params(now, not_after)
                 .and_then(|params| params.signed_by(&key, &ca.issuer, &ca.key))
                 .map_err(|error| {
-                    Error::Internal(format!("cannot make the localhost certificate: {error}"))
+                    Error::internal_from("cannot make the localhost certificate", error)
                 })?
                 .pem();
             let key_pem = key.serialize_pem();
@@ -155,7 +156,7 @@ impl DevCa {
         };
         let issuer = ca_params(now, not_after)
             .self_signed(&key)
-            .map_err(|error| Error::Internal(format!("cannot make the development CA: {error}")))?;
+            .map_err(|error| Error::internal_from("cannot make the development CA", error))?;
         if generated {
             write(&cert_path, &issuer.pem())?;
         }
@@ -245,7 +246,7 @@ fn ends_soon(not_after: SystemTime, now: SystemTime) -> bool {
 
 fn generate_key() -> Result<KeyPair, Error> {
     KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)
-        .map_err(|error| Error::Internal(format!("cannot generate a TLS key: {error}")))
+        .map_err(|error| Error::internal_from("cannot generate a TLS key", error))
 }
 
 fn read_if_exists(path: &Path) -> Result<Option<String>, Error> {
@@ -286,70 +287,17 @@ fn corrupt(path: &Path, problem: String) -> Error {
     }
 }
 
-/// The end of the validity of the first certificate in `pem`.
+/// The end of the validity of the first certificate in `pem`: the one field renewal needs.
 fn pem_not_after(pem: &str) -> Option<SystemTime> {
     let der = CertificateDer::from_pem_slice(pem.as_bytes()).ok()?;
-    der_not_after(&der)
-}
-
-/// Reads `tbsCertificate.validity.notAfter` (RFC 5280 §4.1) from a DER certificate: the one
-/// field renewal needs, which no crate at hand exposes.
-fn der_not_after(der: &[u8]) -> Option<SystemTime> {
-    const CONTEXT_0: u8 = 0xa0;
-    const UTC_TIME: u8 = 0x17;
-    const GENERALIZED_TIME: u8 = 0x18;
-    let (_, certificate, _) = der_element(der)?;
-    let (_, tbs, _) = der_element(certificate)?;
-    // The version is optional ([0]); serial, signature algorithm and issuer come before the
-    // validity.
-    let (tag, _, after_version) = der_element(tbs)?;
-    let mut fields = if tag == CONTEXT_0 { after_version } else { tbs };
-    for _ in 0..3 {
-        fields = der_element(fields)?.2;
-    }
-    let (_, validity, _) = der_element(fields)?;
-    let (_, _, after_not_before) = der_element(validity)?;
-    let (tag, time, _) = der_element(after_not_before)?;
-    let time = std::str::from_utf8(time).ok()?;
-    // UTCTime has a two-digit year: 50–99 are 19xx (RFC 5280 §4.1.2.5.1).
-    let time = match tag {
-        UTC_TIME if time.get(..2)? >= "50" => format!("19{time}"),
-        UTC_TIME => format!("20{time}"),
-        GENERALIZED_TIME => time.to_owned(),
-        _ => return None,
-    };
-    // YYYYMMDDHHMMSSZ, the only form RFC 5280 allows.
-    let rfc3339 = format!(
-        "{}-{}-{}T{}:{}:{}Z",
-        time.get(0..4)?,
-        time.get(4..6)?,
-        time.get(6..8)?,
-        time.get(8..10)?,
-        time.get(10..12)?,
-        time.get(12..14)?,
-    );
-    humantime::parse_rfc3339(&rfc3339).ok()
-}
-
-/// The DER element at the start of `der`: its tag, its contents and what follows it.
-fn der_element(der: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = der.split_first()?;
-    let (&first, rest) = rest.split_first()?;
-    let (length, rest) = if first < 0x80 {
-        (usize::from(first), rest)
-    } else {
-        let count = usize::from(first & 0x7f);
-        if count == 0 || count > 4 {
-            return None;
-        }
-        let (bytes, rest) = rest.split_at_checked(count)?;
-        let length = bytes
-            .iter()
-            .fold(0usize, |length, &byte| (length << 8) | usize::from(byte));
-        (length, rest)
-    };
-    let (contents, rest) = rest.split_at_checked(length)?;
-    Some((tag, contents, rest))
+    let certificate = x509_cert::Certificate::from_der(&der).ok()?;
+    Some(
+        certificate
+            .tbs_certificate
+            .validity
+            .not_after
+            .to_system_time(),
+    )
 }
 
 #[cfg(test)]
@@ -525,15 +473,15 @@ mod tests {
     }
 
     #[test]
-    fn der_not_after_reads_both_time_forms() {
+    fn not_after_reads_both_time_forms() {
         // UTCTime before 2050, GeneralizedTime from 2050 on (RFC 5280 §4.1.2.5).
         for end in ["2049-12-31T23:59:59Z", "2050-01-01T00:00:00Z"] {
             let end = humantime::parse_rfc3339(end).expect("a valid time");
             let key = generate_key().expect("a key");
             let certificate = ca_params(start(), end).self_signed(&key).expect("signs");
-            assert_eq!(der_not_after(certificate.der()), Some(end));
+            assert_eq!(pem_not_after(&certificate.pem()), Some(end));
         }
-        assert_eq!(der_not_after(b"\x30\x82\xff"), None, "truncated");
+        assert_eq!(pem_not_after("not a certificate"), None);
     }
 
     async fn serve(certificate: &DevCertificate) -> SocketAddr {

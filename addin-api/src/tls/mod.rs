@@ -69,7 +69,7 @@ fn server_config(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
-    .map_err(|error| Error::Internal(format!("TLS protocol versions: {error}")))?
+    .map_err(|error| Error::internal_from("TLS protocol versions", error))?
     .with_no_client_auth()
     .with_single_cert(chain, key)
     .map_err(|error| {
