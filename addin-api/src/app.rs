@@ -293,5 +293,5 @@ fn outgoing_http_client(
     }
     builder
         .build()
-        .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {e}")))
+        .map_err(|e| Error::internal_from("cannot build the HTTP client", e))
 }

@@ -169,7 +169,7 @@ impl Dispatches {
         dispatch: &Dispatch,
     ) -> Result<(), Error> {
         let json = serde_json::to_vec(dispatch)
-            .map_err(|error| Error::Internal(format!("cannot serialise a dispatch: {error}")))?;
+            .map_err(|error| Error::internal_from("cannot serialise a dispatch", error))?;
         let record = DispatchRecord {
             token_id: token_id.to_owned(),
             owner_hash: *owner,
@@ -193,7 +193,7 @@ impl Dispatches {
             .vault
             .open(&record.sealed, &context(&record.token_id))
             .and_then(|json| serde_json::from_slice(&json).ok())
-            .ok_or_else(|| Error::Internal("a dispatch does not open with the data key".into()))?;
+            .ok_or_else(|| Error::internal("a dispatch does not open with the data key"))?;
         Ok(Found {
             dispatch,
             owner_hash: record.owner_hash,

@@ -91,10 +91,16 @@ pub enum Error {
     /// The draft cannot be sent securely: the verdict says why.
     #[error("the draft cannot be sent securely")]
     CannotSendSecure(Box<addin_core::verdict::Verdict>),
-    /// A bug or an outage; the client sees only an id to quote.
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A bug or an outage; the client sees only an id to quote, the log the whole chain.
+    #[error("internal error: {context}")]
+    Internal {
+        context: String,
+        source: Option<BoxedError>,
+    },
 }
+
+/// What an internal error was caused by, whatever its type.
+pub type BoxedError = Box<dyn std::error::Error + Send + Sync>;
 
 impl From<crate::entra::Refusal> for Error {
     fn from(refusal: crate::entra::Refusal) -> Self {
@@ -103,6 +109,22 @@ impl From<crate::entra::Refusal> for Error {
 }
 
 impl Error {
+    /// A bug or an outage with no error behind it, such as stored data that does not open.
+    pub fn internal(context: impl Into<String>) -> Self {
+        Self::Internal {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// A bug or an outage caused by `source`, which is kept for the log (not the client).
+    pub fn internal_from(context: impl Into<String>, source: impl Into<BoxedError>) -> Self {
+        Self::Internal {
+            context: context.into(),
+            source: Some(source.into()),
+        }
+    }
+
     /// The caller's input or configuration is wrong (CLI exit code 2), as opposed to an
     /// outage or a bug.
     pub fn is_bad_input(&self) -> bool {

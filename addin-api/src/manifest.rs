@@ -164,7 +164,7 @@ pub fn zip_files(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, Error> {
 
 /// The package is made in memory from compiled-in files: a failure is a bug.
 fn package_bug(problem: String) -> Error {
-    Error::Internal(format!("the app package: {problem}"))
+    Error::internal(format!("the app package: {problem}"))
 }
 
 fn fill(template: &str, base_url: &str, addin_id: &AddinId) -> String {

@@ -97,9 +97,7 @@ impl Pairings {
         self.vault
             .open(sealed, &context(owner, key))
             .and_then(|bytes| String::from_utf8(bytes).ok())
-            .ok_or_else(|| {
-                Error::Internal("a saved phone number does not open with the data key".into())
-            })
+            .ok_or_else(|| Error::internal("a saved phone number does not open with the data key"))
     }
 }
 

@@ -264,7 +264,7 @@ async fn submit(
                     reply: format!("{code} {text}"),
                 })
             }
-            None => Err(Error::Internal(format!("cannot reach the relay: {error}"))),
+            None => Err(Error::internal_from("cannot reach the relay", error)),
         },
     }
 }

@@ -28,14 +28,15 @@ impl Preferences {
         };
         let language = match record.language.as_deref() {
             None => None,
-            Some(code) => Some(Language::from_code(code).ok_or_else(|| {
-                Error::Internal("stored settings hold an unknown language".into())
-            })?),
+            Some(code) => Some(
+                Language::from_code(code)
+                    .ok_or_else(|| Error::internal("stored settings hold an unknown language"))?,
+            ),
         };
         let send_delay_seconds = u8::try_from(record.send_delay_seconds)
             .ok()
             .and_then(|seconds| SendDelay::try_from(seconds).ok())
-            .ok_or_else(|| Error::Internal("stored settings hold an unknown send delay".into()))?;
+            .ok_or_else(|| Error::internal("stored settings hold an unknown send delay"))?;
         Ok(Settings {
             language,
             send_delay_seconds,

@@ -175,7 +175,7 @@ impl SendTokenSigner {
         let mut header = Header::new(Algorithm::ES256);
         header.kid = Some(self.kid.clone());
         let token = jsonwebtoken::encode(&header, &claims, &self.key)
-            .map_err(|error| Error::Internal(format!("cannot sign a send token: {error}")))?;
+            .map_err(|error| Error::internal_from("cannot sign a send token", error))?;
         Ok(IssuedSendToken {
             token,
             id: claims.jti,
@@ -257,7 +257,7 @@ impl SigningKey {
 fn generate_pem() -> Result<String, Error> {
     KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)
         .map(|key| key.serialize_pem())
-        .map_err(|error| Error::Internal(format!("cannot generate the send-token key: {error}")))
+        .map_err(|error| Error::internal_from("cannot generate the send-token key", error))
 }
 
 /// Where the previous key of a rollover is kept: beside the key file, e.g.

@@ -102,8 +102,8 @@ impl RunningServer {
         drop(self.relay);
         self.handle.graceful_shutdown(Some(Duration::from_secs(10)));
         match self.serving.await {
-            Ok(result) => result.map_err(|e| Error::Internal(format!("the server stopped: {e}"))),
-            Err(e) => Err(Error::Internal(format!("the server task failed: {e}"))),
+            Ok(result) => result.map_err(|e| Error::internal_from("the server stopped", e)),
+            Err(e) => Err(Error::internal_from("the server task failed", e)),
         }
     }
 }

@@ -111,8 +111,8 @@ impl Sink<'_> {
     }
 }
 
-fn failed(error: impl std::fmt::Display) -> Error {
-    Error::Internal(format!("cannot write the audit export: {error}"))
+fn failed(error: impl Into<crate::error::BoxedError>) -> Error {
+    Error::internal_from("cannot write the audit export", error)
 }
 
 #[cfg(test)]

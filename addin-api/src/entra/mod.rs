@@ -439,7 +439,7 @@ impl AccessTokenValidator {
             return Ok(key.clone());
         }
         if cache.fetched_at.is_none() {
-            return Err(Error::Internal(format!(
+            return Err(Error::internal(format!(
                 "the signing keys of Entra ID tenant {} could not be fetched (see the warning \
                  logged before; retried at most once a minute)",
                 tenant.id

@@ -49,7 +49,7 @@ impl IntoResponse for Error {
             | Self::DataDir { .. }
             | Self::Unwritable { .. }
             | Self::Store(_)
-            | Self::Internal(_) => return internal(&self),
+            | Self::Internal { .. } => return internal(&self),
         };
         let mut response = (
             status,
@@ -82,7 +82,7 @@ fn detail(code: &str, message: String) -> ErrorDetail {
 
 fn internal(error: &Error) -> Response {
     let id = format!("{:016x}", rand::rngs::OsRng.next_u64());
-    tracing::error!(error_id = %id, %error, "internal error");
+    tracing::error!(error_id = %id, error = %chain(error), "internal error");
     let body = ErrorBody {
         error: detail(
             "internal",
@@ -90,4 +90,42 @@ fn internal(error: &Error) -> Response {
         ),
     };
     (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
+}
+
+/// The error and what caused it, on one line as `anyhow`'s `{:#}` prints it.
+fn chain(error: &dyn std::error::Error) -> String {
+    let causes = std::iter::successors(error.source(), |cause| cause.source());
+    causes.fold(error.to_string(), |chain, cause| {
+        format!("{chain}: {cause}")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn an_internal_error_is_logged_with_its_cause_and_answered_with_an_id_only() {
+        let error = Error::internal_from("cannot write", io::Error::other("disk full"));
+        assert_eq!(chain(&error), "internal error: cannot write: disk full");
+
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("a body");
+        let body = String::from_utf8_lossy(&body);
+        assert!(body.contains("quote id"), "{body}");
+        assert!(!body.contains("disk full"), "{body}");
+    }
+
+    #[test]
+    fn an_internal_error_without_a_cause_is_its_context() {
+        assert_eq!(
+            chain(&Error::internal("a session does not open")),
+            "internal error: a session does not open"
+        );
+    }
 }

@@ -124,7 +124,7 @@ impl FromRequestParts<AppState> for ClientAddress {
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|axum::extract::ConnectInfo(peer)| peer.ip())
             .ok_or_else(|| {
-                Error::Internal("the router is served without its clients' addresses".into())
+                Error::internal("the router is served without its clients' addresses")
             })?;
         let forwarded_for = parts
             .headers

@@ -72,9 +72,7 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("no-referrer"),
         ))
         .layer(CatchPanicLayer::custom(|_| {
-            axum::response::IntoResponse::into_response(Error::Internal(
-                "a handler panicked".into(),
-            ))
+            axum::response::IntoResponse::into_response(Error::internal("a handler panicked"))
         }))
         .layer(
             // The span names the route template, never the concrete path: pairings' paths hold

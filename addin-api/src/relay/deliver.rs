@@ -439,7 +439,7 @@ fn lettre_envelope<'a>(
     from: &str,
     to: impl Iterator<Item = &'a str>,
 ) -> Result<LettreEnvelope, Stop> {
-    let invalid = || Error::Internal("an envelope address is not one lettre takes".into());
+    let invalid = || Error::internal("an envelope address is not one lettre takes");
     let from = from.parse().map_err(|_| invalid())?;
     let to = to
         .map(|address| address.parse().map_err(|_| invalid()))

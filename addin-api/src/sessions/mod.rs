@@ -248,7 +248,7 @@ impl Sessions {
             .await?
             .ok_or(Error::Unauthorized)?;
         let method = parse_method(&record.method)
-            .ok_or_else(|| Error::Internal("a session has an unknown sign-in method".into()))?;
+            .ok_or_else(|| Error::internal("a session has an unknown sign-in method"))?;
         if method != self.method || now >= self.lapses_at(&record, method) {
             self.store.delete_session(token_hash).await?;
             self.cache.remove(token_hash);
@@ -260,7 +260,7 @@ impl Sessions {
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .and_then(|text| Address::parse(&text).ok())
             .ok_or_else(|| {
-                Error::Internal("a session's mailbox does not open with the data key".into())
+                Error::internal("a session's mailbox does not open with the data key")
             })?;
         let session = CachedSession::new(record, mailbox, now);
         self.cache.insert(session.clone());

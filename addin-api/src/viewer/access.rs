@@ -131,12 +131,12 @@ pub async fn open(app: &App, secret: &str) -> Result<Opened, Error> {
         .vault
         .open(&view.recipient.sealed, &link_hash)
         .and_then(|json| serde_json::from_slice(&json).ok())
-        .ok_or_else(|| Error::Internal("a Viewer recipient does not open".into()))?;
+        .ok_or_else(|| Error::internal("a Viewer recipient does not open"))?;
     let dispatch = app
         .dispatches
         .find(&view.message.token_id)
         .await?
-        .ok_or_else(|| Error::Internal("a Viewer message without its dispatch".into()))?
+        .ok_or_else(|| Error::internal("a Viewer message without its dispatch"))?
         .dispatch;
     Ok(Opened {
         link_hash,
@@ -217,8 +217,8 @@ pub async fn send_code(
             CodeSent::Sms(opened.masked_phone().unwrap_or_default())
         }
         (None, InstallationType::ViewerPhoneRequired | InstallationType::Standard) => {
-            return Err(Error::Internal(
-                "a Viewer recipient without a number where the installation needs one".into(),
+            return Err(Error::internal(
+                "a Viewer recipient without a number where the installation needs one",
             ));
         }
         (None, InstallationType::ViewerPhoneCheck | InstallationType::Viewer) => {

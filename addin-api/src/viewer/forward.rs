@@ -213,7 +213,7 @@ async fn forward_directly(
         Some(format!("{forwarder} via Send Secure")),
         app.mail_from.email.clone(),
     );
-    let invalid = |_| Error::Internal("an address of a forward does not parse".into());
+    let invalid = |_| Error::internal("an address of a forward does not parse");
     let mail = lettre::Message::builder()
         .message_id(Some(message_id(&from)))
         .from(from)
@@ -226,11 +226,11 @@ async fn forward_directly(
                     Attachment::new("bericht.eml".into()).body(
                         raw.to_vec(),
                         ContentType::parse("message/rfc822")
-                            .map_err(|_| Error::Internal("a content type does not parse".into()))?,
+                            .map_err(|_| Error::internal("a content type does not parse"))?,
                     ),
                 ),
         )
-        .map_err(|error| Error::Internal(format!("cannot compose a forward: {error}")))?;
+        .map_err(|error| Error::internal_from("cannot compose a forward", error))?;
     hand_over(app, &mail).await
 }
 

@@ -86,7 +86,7 @@ impl Intake {
     ) -> Result<StoredMessage, Error> {
         let summary = read::read(message)
             .and_then(|readable| serde_json::to_vec(&readable).ok())
-            .ok_or_else(|| Error::Internal("a Viewer message does not parse".into()))?;
+            .ok_or_else(|| Error::internal("a Viewer message does not parse"))?;
         let mut id = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut id);
         let id = BASE64URL.encode(id);
@@ -97,7 +97,7 @@ impl Intake {
         for (position, recipient) in recipients.iter().enumerate() {
             let link_hash = secrets::secret_hash(&key.link_secret(position));
             let json = serde_json::to_vec(recipient).map_err(|error| {
-                Error::Internal(format!("cannot serialise a Viewer recipient: {error}"))
+                Error::internal_from("cannot serialise a Viewer recipient", error)
             })?;
             recipient_records.push(ViewerRecipientRecord {
                 link_hash,
@@ -129,7 +129,7 @@ impl Intake {
                 .open(&stored.sealed_key, &key_context(&stored.id))
                 .and_then(|bytes| MessageKey::from_bytes(&bytes))
                 .ok_or_else(|| {
-                    Error::Internal("a Viewer message's key does not open with the data key".into())
+                    Error::internal("a Viewer message's key does not open with the data key")
                 })?
         };
         Ok(StoredMessage {

@@ -342,7 +342,7 @@ fn compose(
 ) -> Result<Message, Error> {
     let to: lettre::Address = to
         .parse()
-        .map_err(|_| Error::Internal("a Viewer e-mail's recipient is not an address".into()))?;
+        .map_err(|_| Error::internal("a Viewer e-mail's recipient is not an address"))?;
     Message::builder()
         .message_id(Some(message_id(from)))
         .from(from.clone())
@@ -351,7 +351,7 @@ fn compose(
         // RFC 3834: out-of-office replies and the like must not answer these.
         .header(AutoSubmitted)
         .multipart(MultiPart::alternative_plain_html(plain, html))
-        .map_err(|error| Error::Internal(format!("cannot compose a Viewer e-mail: {error}")))
+        .map_err(|error| Error::internal_from("cannot compose a Viewer e-mail", error))
 }
 
 /// `Auto-Submitted: auto-generated`.

@@ -27,7 +27,7 @@ pub async fn raw_message(app: &App, opened: &Opened) -> Result<(Vec<u8>, Message
     let key = open_key(app, &message.id, &sealed_key)?;
     let raw = key
         .decrypt(&content, message.id.as_bytes())
-        .ok_or_else(|| Error::Internal("a Viewer message does not decrypt".into()))?;
+        .ok_or_else(|| Error::internal("a Viewer message does not decrypt"))?;
     Ok((raw, key))
 }
 
@@ -42,13 +42,12 @@ pub async fn readable(app: &App, opened: &Opened) -> Result<Readable, Error> {
         .ok_or(Error::NotAvailable)?;
     let Some(summary) = summary else {
         let (raw, _) = raw_message(app, opened).await?;
-        return read(&raw)
-            .ok_or_else(|| Error::Internal("a stored Viewer message does not parse".into()));
+        return read(&raw).ok_or_else(|| Error::internal("a stored Viewer message does not parse"));
     };
     open_key(app, id, &sealed_key)?
         .decrypt(&summary, &intake::summary_context(id))
         .and_then(|json| serde_json::from_slice(&json).ok())
-        .ok_or_else(|| Error::Internal("a Viewer message's summary does not open".into()))
+        .ok_or_else(|| Error::internal("a Viewer message's summary does not open"))
 }
 
 /// The message's own key (its forwarding password comes from it).
@@ -66,7 +65,7 @@ fn open_key(app: &App, message_id: &str, sealed_key: &[u8]) -> Result<MessageKey
     app.vault
         .open(sealed_key, &intake::key_context(message_id))
         .and_then(|bytes| MessageKey::from_bytes(&bytes))
-        .ok_or_else(|| Error::Internal("a Viewer message's key does not open".into()))
+        .ok_or_else(|| Error::internal("a Viewer message's key does not open"))
 }
 
 /// What the page shows.

@@ -86,7 +86,7 @@ pub async fn send(
             Attachment::new(name).body(
                 bytes,
                 ContentType::parse("application/octet-stream")
-                    .map_err(|_| Error::Internal("a content type does not parse".into()))?,
+                    .map_err(|_| Error::internal("a content type does not parse"))?,
             ),
         );
     }
@@ -94,7 +94,7 @@ pub async fn send(
         Some(format!("{recipient} via Send Secure")),
         app.mail_from.email.clone(),
     );
-    let invalid = |_| Error::Internal("an address of a reply does not parse".into());
+    let invalid = |_| Error::internal("an address of a reply does not parse");
     let mut builder = lettre::Message::builder()
         .message_id(Some(message_id(&from)))
         .from(from)
@@ -117,7 +117,7 @@ pub async fn send(
     }
     let mail = builder
         .multipart(body)
-        .map_err(|error| Error::Internal(format!("cannot compose a reply: {error}")))?;
+        .map_err(|error| Error::internal_from("cannot compose a reply", error))?;
     app.next_hop
         .send(mail.envelope(), &mail.formatted())
         .await
