@@ -1,7 +1,7 @@
-//! The sign-in code e-mail (SPEC §8): composed in Dutch, English or German as plain text with
-//! an HTML alternative, and handed to the organisation's SMTP server (`smtp.url`) or, with none
-//! configured, written to `<data dir>/outbox/` as an `.eml` file (the development default);
-//! both through [`crate::outgoing_mail`].
+//! The sign-in code e-mail (SPEC §8): composed in Dutch, English or German (the words are in
+//! `i18n/*.ftl`) as plain text with an HTML alternative, and handed to the organisation's SMTP
+//! server (`smtp.url`) or, with none configured, written to `<data dir>/outbox/` as an `.eml`
+//! file (the development default); both through [`crate::outgoing_mail`].
 //!
 //! Nothing here logs, or puts in an error, the recipient's address or the code.
 
@@ -19,6 +19,7 @@ use url::Url;
 pub use crate::outgoing_mail::Delivery;
 use crate::{
     Error,
+    i18n::Texts,
     outgoing_mail::{Outbox, SendFailure, Transport},
 };
 
@@ -116,57 +117,20 @@ impl Mailer for CodeMailer {
 
 // ---- The message ---------------------------------------------------------------------------
 
-/// One language's words. `{minutes}` stands for the code's validity.
-struct Texts {
-    subject: &'static str,
-    lead: &'static str,
-    validity: &'static str,
-    not_you: &'static str,
-}
-
-/// The code is called what the panel calls it (and the manual, seed 002: "autorisatiecode"),
-/// so the user matches the e-mail to the field it goes in.
-fn texts(language: Language) -> Texts {
-    match language {
-        Language::Nl => Texts {
-            subject: "Uw autorisatiecode voor Send Secure",
-            lead: "Uw autorisatiecode voor Send Secure is:",
-            validity: "De code is {minutes} minuten geldig en werkt één keer. Typ hem in het \
-                       Send Secure-paneel in Outlook.",
-            not_you: "Heeft u geen code aangevraagd? Dan kunt u dit bericht negeren: zonder de \
-                      code kan niemand zich met uw mailbox aanmelden.",
-        },
-        Language::En => Texts {
-            subject: "Your Send Secure authorisation code",
-            lead: "Your authorisation code for Send Secure is:",
-            validity: "The code is valid for {minutes} minutes and works once. Enter it in the \
-                       Send Secure panel in Outlook.",
-            not_you: "Did you not ask for a code? Then you can ignore this message: without the \
-                      code nobody can sign in with your mailbox.",
-        },
-        Language::De => Texts {
-            subject: "Ihr Autorisierungscode für Send Secure",
-            lead: "Ihr Autorisierungscode für Send Secure lautet:",
-            validity: "Der Code ist {minutes} Minuten gültig und funktioniert nur einmal. Geben \
-                       Sie ihn im Send-Secure-Bereich in Outlook ein.",
-            not_you: "Sie haben keinen Code angefordert? Dann können Sie diese Nachricht \
-                      ignorieren: Ohne den Code kann sich niemand mit Ihrem Postfach anmelden.",
-        },
-    }
-}
-
 /// The e-mail as plain text with an HTML alternative.
 pub fn compose(from: &Mailbox, mail: &CodeMail) -> Result<Message, MailError> {
-    let texts = texts(mail.language);
-    let validity = texts
-        .validity
-        .replace("{minutes}", &mail.valid_minutes.to_string());
+    // The words are in `i18n/*.ftl`; the code is called what the panel and the manual call it
+    // (seed 002: "autorisatiecode"), so the user matches the e-mail to the field it goes in.
+    let texts = Texts(mail.language);
+    let subject = texts.t("sign-in-mail-subject");
+    let lead = texts.t("sign-in-mail-lead");
+    let minutes = mail.valid_minutes.to_string();
+    let validity = texts.t_with("sign-in-mail-validity", &[("minutes", &minutes)]);
+    let not_you = texts.t("sign-in-mail-not-you");
     let to: lettre::Address = mail.to.as_str().parse().map_err(|_| MailError::Compose)?;
     let plain = format!(
         "{lead}\r\n\r\n    {code}\r\n\r\n{validity}\r\n\r\n{not_you}\r\n",
-        lead = texts.lead,
         code = mail.code,
-        not_you = texts.not_you,
     );
     let html = format!(
         "<!DOCTYPE html>\r\n\
@@ -181,17 +145,17 @@ pub fn compose(from: &Mailbox, mail: &CodeMail) -> Result<Message, MailError> {
          </body>\r\n\
          </html>\r\n",
         lang = mail.language.code(),
-        subject = escape_html(texts.subject),
-        lead = escape_html(texts.lead),
+        subject = escape_html(&subject),
+        lead = escape_html(&lead),
         code = escape_html(&mail.code),
         validity = escape_html(&validity),
-        not_you = escape_html(texts.not_you),
+        not_you = escape_html(&not_you),
     );
     Message::builder()
         .message_id(Some(message_id(from)))
         .from(from.clone())
         .to(Mailbox::new(None, to))
-        .subject(texts.subject)
+        .subject(subject)
         .multipart(MultiPart::alternative_plain_html(plain, html))
         .map_err(|_| MailError::Compose)
 }

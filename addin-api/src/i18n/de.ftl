@@ -1,5 +1,6 @@
-# Texts the server writes itself: Viewer notifications and the sender's delivery confirmation
-# (SPEC §14). The Viewer's pages come here too. Keys match in nl, en and de (a test checks).
+# Texts the server writes itself: the sign-in code e-mail (SPEC §8), Viewer notifications and
+# the sender's delivery confirmation (SPEC §14), the Viewer's pages. Keys match in nl, en and
+# de (a test checks).
 
 ## Dates: { $day }. { $month } { $year }
 date = { $day }. { $month } { $year }
@@ -15,6 +16,12 @@ month-9 = September
 month-10 = Oktober
 month-11 = November
 month-12 = Dezember
+
+## The sign-in code e-mail (SPEC §8): the code is called what the panel calls it
+sign-in-mail-subject = Ihr Autorisierungscode für Send Secure
+sign-in-mail-lead = Ihr Autorisierungscode für Send Secure lautet:
+sign-in-mail-validity = Der Code ist { $minutes } Minuten gültig und funktioniert nur einmal. Geben Sie ihn im Send-Secure-Bereich in Outlook ein.
+sign-in-mail-not-you = Sie haben keinen Code angefordert? Dann können Sie diese Nachricht ignorieren: Ohne den Code kann sich niemand mit Ihrem Postfach anmelden.
 
 ## The notification to a Viewer recipient
 notification-subject = Sichere Nachricht von { $sender }

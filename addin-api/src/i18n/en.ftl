@@ -1,5 +1,6 @@
-# Texts the server writes itself: Viewer notifications and the sender's delivery confirmation
-# (SPEC §14). The Viewer's pages come here too. Keys match in nl, en and de (a test checks).
+# Texts the server writes itself: the sign-in code e-mail (SPEC §8), Viewer notifications and
+# the sender's delivery confirmation (SPEC §14), the Viewer's pages. Keys match in nl, en and
+# de (a test checks).
 
 ## Dates: { $day } { $month } { $year }
 date = { $day } { $month } { $year }
@@ -15,6 +16,12 @@ month-9 = September
 month-10 = October
 month-11 = November
 month-12 = December
+
+## The sign-in code e-mail (SPEC §8): the code is called what the panel calls it
+sign-in-mail-subject = Your Send Secure authorisation code
+sign-in-mail-lead = Your authorisation code for Send Secure is:
+sign-in-mail-validity = The code is valid for { $minutes } minutes and works once. Enter it in the Send Secure panel in Outlook.
+sign-in-mail-not-you = Did you not ask for a code? Then you can ignore this message: without the code nobody can sign in with your mailbox.
 
 ## The notification to a Viewer recipient
 notification-subject = Secure message from { $sender }

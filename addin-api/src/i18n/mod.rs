@@ -1,5 +1,6 @@
-//! The words of what the server writes itself — Viewer notifications, the sender's delivery
-//! confirmation — in Dutch, English and German, with Fluent, like the panel's texts.
+//! The words of what the server writes itself — the sign-in code e-mail, Viewer notifications,
+//! the sender's delivery confirmation, the Viewer's pages — in Dutch, English and German, with
+//! Fluent, like the panel's texts.
 //!
 //! The `.ftl` files are compiled in and parsed once. A missing key shows as the key itself,
 //! and the tests below make sure none is missing in any language.

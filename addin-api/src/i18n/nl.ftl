@@ -1,5 +1,6 @@
-# Texts the server writes itself: Viewer notifications and the sender's delivery confirmation
-# (SPEC §14). The Viewer's pages come here too. Keys match in nl, en and de (a test checks).
+# Texts the server writes itself: the sign-in code e-mail (SPEC §8), Viewer notifications and
+# the sender's delivery confirmation (SPEC §14), the Viewer's pages. Keys match in nl, en and
+# de (a test checks).
 
 ## Dates: { $day } { $month } { $year }
 date = { $day } { $month } { $year }
@@ -15,6 +16,12 @@ month-9 = september
 month-10 = oktober
 month-11 = november
 month-12 = december
+
+## The sign-in code e-mail (SPEC §8): the code is called what the panel calls it
+sign-in-mail-subject = Uw autorisatiecode voor Send Secure
+sign-in-mail-lead = Uw autorisatiecode voor Send Secure is:
+sign-in-mail-validity = De code is { $minutes } minuten geldig en werkt één keer. Typ hem in het Send Secure-paneel in Outlook.
+sign-in-mail-not-you = Heeft u geen code aangevraagd? Dan kunt u dit bericht negeren: zonder de code kan niemand zich met uw mailbox aanmelden.
 
 ## The notification to a Viewer recipient
 notification-subject = Beveiligd bericht van { $sender }
