@@ -30,35 +30,31 @@
 //!
 //! A tenant's keys are fetched without holding the lock its cached keys are read under: a
 //! slow or hanging identity provider holds up only the requests that need a new key.
+//!
+//! Here the validation; `config.rs` checks `auth.entra`, `keys.rs` keeps each tenant's
+//! signing keys, `refusal.rs` names why a token is refused.
 
-use std::{
-    collections::HashMap,
-    fmt,
-    sync::Arc,
-    time::{Duration, SystemTime},
-};
+use std::{collections::HashMap, sync::Arc};
 
 use addin_core::address::Address;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as BASE64URL};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, errors::ErrorKind};
 use serde::{Deserialize, de::DeserializeOwned};
-use url::Url;
 
 mod config;
+mod keys;
 mod refusal;
 
-use self::config::guid;
-pub use self::{config::EntraConfig, refusal::Refusal};
+pub use self::{
+    config::EntraConfig,
+    keys::{KEYS_MAX_AGE, REFETCH_INTERVAL},
+    refusal::Refusal,
+};
+use self::{config::guid, keys::Tenant};
 use crate::{Error, clock::Clock, sessions::EntraAccount};
 
 /// Clock skew allowed on `exp` and `nbf`.
 pub const LEEWAY_SECS: i64 = 120;
-/// Keys older than this are fetched again before use (Microsoft advises daily).
-pub const KEYS_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
-/// At most one fetch per tenant in this time, whatever `kid`s come in.
-pub const REFETCH_INTERVAL: Duration = Duration::from_secs(60);
-/// Microsoft's documents are a few KB; a larger one is not what we asked for.
-const MAX_DOCUMENT_BYTES: usize = 256 * 1024;
 /// Entra access tokens are 1–3 KB; anything far larger is not one.
 const MAX_TOKEN_BYTES: usize = 16 * 1024;
 /// Microsoft Graph's application id and resource URL, as its tokens' `aud`.
@@ -78,101 +74,6 @@ pub struct AccessTokenValidator {
     clock: Arc<dyn Clock>,
     /// One per allowed tenant, keyed by its id: the allow-list itself.
     tenants: HashMap<String, Tenant>,
-}
-
-#[derive(Debug)]
-struct Tenant {
-    id: String,
-    /// `{authority}/{tid}/v2.0`: the discovery document's `issuer` and the tokens' `iss`.
-    issuer: String,
-    discovery_url: String,
-    /// Held only to read or replace the cache, never across a fetch.
-    keys: std::sync::Mutex<KeyCache>,
-    /// Held across a fetch, so concurrent requests with a new `kid` cause one fetch, not many;
-    /// requests whose key is cached never wait for it.
-    fetching: tokio::sync::Mutex<()>,
-}
-
-#[derive(Default)]
-struct KeyCache {
-    /// From the discovery document; kept until the keys reach their maximum age.
-    jwks_uri: Option<Url>,
-    keys: HashMap<String, DecodingKey>,
-    /// The last successful fetch of the keys.
-    fetched_at: Option<SystemTime>,
-    /// The last fetch, successful or not: the rate limit.
-    attempted_at: Option<SystemTime>,
-}
-
-impl fmt::Debug for KeyCache {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeyCache")
-            .field("jwks_uri", &self.jwks_uri.as_ref().map(Url::as_str))
-            .field("kids", &self.keys.keys().collect::<Vec<_>>())
-            .field("fetched_at", &self.fetched_at)
-            .field("attempted_at", &self.attempted_at)
-            .finish()
-    }
-}
-
-impl Tenant {
-    fn lock(&self) -> std::sync::MutexGuard<'_, KeyCache> {
-        self.keys
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// The key, if the cache is fresh and knows it.
-    fn cached(&self, kid: &str, now: SystemTime) -> Option<DecodingKey> {
-        let cache = self.lock();
-        cache
-            .is_fresh(now)
-            .then(|| cache.keys.get(kid).cloned())
-            .flatten()
-    }
-
-    /// Keeps what a fetch brought. On failure the keys held stay in use (fetched over HTTPS
-    /// from the tenant; Microsoft announces new keys long before it signs with them), and a
-    /// warning is logged.
-    fn store(&self, fetched: Result<(Url, HashMap<String, DecodingKey>), String>, now: SystemTime) {
-        let mut cache = self.lock();
-        match fetched {
-            Ok((jwks_uri, keys)) => {
-                tracing::info!(
-                    tenant = %self.id,
-                    keys = keys.len(),
-                    "fetched the Entra ID signing keys"
-                );
-                cache.jwks_uri = Some(jwks_uri);
-                cache.keys = keys;
-                cache.fetched_at = Some(now);
-            }
-            Err(problem) => tracing::warn!(
-                tenant = %self.id,
-                %problem,
-                kept = cache.keys.len(),
-                "cannot fetch the Entra ID signing keys"
-            ),
-        }
-    }
-}
-
-impl KeyCache {
-    fn may_fetch(&self, now: SystemTime) -> bool {
-        self.attempted_at
-            .is_none_or(|at| older_than(at, now, REFETCH_INTERVAL))
-    }
-
-    fn is_fresh(&self, now: SystemTime) -> bool {
-        self.fetched_at
-            .is_some_and(|at| !older_than(at, now, KEYS_MAX_AGE))
-    }
-}
-
-/// A clock that went back counts as "long ago": better one fetch too many than none.
-fn older_than(then: SystemTime, now: SystemTime, age: Duration) -> bool {
-    now.duration_since(then)
-        .map_or(true, |elapsed| elapsed >= age)
 }
 
 #[derive(Deserialize)]
@@ -219,44 +120,12 @@ impl Audience {
     }
 }
 
-#[derive(Deserialize)]
-struct Discovery {
-    issuer: String,
-    jwks_uri: String,
-}
-
-#[derive(Deserialize)]
-struct JwkSet {
-    keys: Vec<Jwk>,
-}
-
-#[derive(Deserialize)]
-struct Jwk {
-    kty: String,
-    kid: Option<String>,
-    #[serde(rename = "use")]
-    usage: Option<String>,
-    alg: Option<String>,
-    n: Option<String>,
-    e: Option<String>,
-}
-
 impl AccessTokenValidator {
     pub fn new(config: EntraConfig, http: reqwest::Client, clock: Arc<dyn Clock>) -> Self {
         let tenants = config
             .tenants
             .iter()
-            .map(|id| {
-                let base = format!("{}/{id}/v2.0", config.authority);
-                let tenant = Tenant {
-                    id: id.clone(),
-                    discovery_url: format!("{base}/.well-known/openid-configuration"),
-                    issuer: base,
-                    keys: std::sync::Mutex::new(KeyCache::default()),
-                    fetching: tokio::sync::Mutex::new(()),
-                };
-                (id.clone(), tenant)
-            })
+            .map(|id| (id.clone(), Tenant::new(&config.authority, id)))
             .collect();
         Self {
             config,
@@ -322,7 +191,7 @@ impl AccessTokenValidator {
         }
 
         let kid = header.kid.as_deref().ok_or(Refusal::UnknownKey)?;
-        let key = self.key(tenant, kid).await?;
+        let key = tenant.key(kid, &self.http, self.clock.as_ref()).await?;
         let claims = self.verify(token, &key, tenant)?;
 
         // jsonwebtoken accepts a list that includes us; Entra ID never makes a token for
@@ -404,117 +273,6 @@ impl AccessTokenValidator {
                 };
                 refusal.into()
             })
-    }
-
-    /// The tenant's key `kid`: from the cache, or fetched when the cache is old or does not
-    /// know the `kid` (rate-limited).
-    async fn key(&self, tenant: &Tenant, kid: &str) -> Result<DecodingKey, Error> {
-        if let Some(key) = tenant.cached(kid, self.clock.now()) {
-            return Ok(key);
-        }
-        // One fetch at a time per tenant; whoever waited finds the keys it brought.
-        let _fetching = tenant.fetching.lock().await;
-        let now = self.clock.now();
-        if let Some(key) = tenant.cached(kid, now) {
-            return Ok(key);
-        }
-        let (may_fetch, stale, jwks_uri) = {
-            let cache = tenant.lock();
-            let stale = !cache.is_fresh(now);
-            // A rediscovery too when stale: the jwks_uri is trusted only as long as the keys.
-            let jwks_uri = if stale { None } else { cache.jwks_uri.clone() };
-            (cache.may_fetch(now), stale, jwks_uri)
-        };
-        if may_fetch {
-            // A stale cache, or a key Microsoft has just started using (rotation), or garbage.
-            tenant.lock().attempted_at = Some(now);
-            let fetched = self.fetch_keys(tenant, jwks_uri).await;
-            tenant.store(fetched, now);
-        }
-        let cache = tenant.lock();
-        if let Some(key) = cache.keys.get(kid) {
-            if stale && !may_fetch {
-                tracing::debug!(tenant = %tenant.id, "using keys past their age: refetch rate-limited");
-            }
-            return Ok(key.clone());
-        }
-        if cache.fetched_at.is_none() {
-            return Err(Error::internal(format!(
-                "the signing keys of Entra ID tenant {} could not be fetched (see the warning \
-                 logged before; retried at most once a minute)",
-                tenant.id
-            )));
-        }
-        Err(Refusal::UnknownKey.into())
-    }
-
-    async fn fetch_keys(
-        &self,
-        tenant: &Tenant,
-        jwks_uri: Option<Url>,
-    ) -> Result<(Url, HashMap<String, DecodingKey>), String> {
-        let jwks_uri = match jwks_uri {
-            Some(uri) => uri,
-            None => {
-                let discovery: Discovery = self.get_json(&tenant.discovery_url).await?;
-                if discovery.issuer != tenant.issuer {
-                    return Err(format!(
-                        "{} names the issuer {:?}, not {:?}",
-                        tenant.discovery_url, discovery.issuer, tenant.issuer
-                    ));
-                }
-                Url::parse(&discovery.jwks_uri)
-                    .ok()
-                    .filter(|uri| uri.scheme() == "https")
-                    .ok_or_else(|| {
-                        format!(
-                            "{} names a jwks_uri that is not an https:// URL",
-                            tenant.discovery_url
-                        )
-                    })?
-            }
-        };
-        let set: JwkSet = self.get_json(jwks_uri.as_str()).await?;
-        let keys = set
-            .keys
-            .into_iter()
-            .filter(|jwk| {
-                jwk.kty == "RSA"
-                    && jwk.usage.as_deref().is_none_or(|usage| usage == "sig")
-                    && jwk.alg.as_deref().is_none_or(|alg| alg == "RS256")
-            })
-            .filter_map(|jwk| {
-                let key = DecodingKey::from_rsa_components(jwk.n.as_deref()?, jwk.e.as_deref()?);
-                Some((jwk.kid?, key.ok()?))
-            })
-            .collect();
-        Ok((jwks_uri, keys))
-    }
-
-    /// GETs a JSON document of at most [`MAX_DOCUMENT_BYTES`].
-    async fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<T, String> {
-        let mut response = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .map_err(|error| format!("GET {url}: {error}"))?;
-        if !response.status().is_success() {
-            return Err(format!("GET {url}: {}", response.status()));
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|error| format!("GET {url}: {error}"))?
-        {
-            if body.len() + chunk.len() > MAX_DOCUMENT_BYTES {
-                return Err(format!("GET {url}: larger than {MAX_DOCUMENT_BYTES} bytes"));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        serde_json::from_slice(&body)
-            .map_err(|error| format!("GET {url}: not the JSON expected: {error}"))
     }
 }
 
