@@ -46,7 +46,7 @@ wrk -t"$threads" -c"$connections" -d"$duration" --latency "https://127.0.0.1:$po
 fixed=$data/fixed.txt
 echo
 echo "== POST /api/v1/check at $fixed_rate req/s — $connections connections, $duration (oha, latency-corrected)"
-oha --no-tui --insecure -z "$duration" -c "$connections" -q "$fixed_rate" --latency-correction \
+oha --no-tui --insecure -z "$duration" -c "$connections" -q "$fixed_rate" --latency-correction -w \
   -m POST -T application/json -D samples/drafts/ten-recipients.json \
   -H "Authorization: Bearer $TOKEN" -H "X-Device-Id: $DEVICE" \
   "https://127.0.0.1:$port/api/v1/check" | tee "$fixed"
