@@ -71,13 +71,15 @@ fn dutch_national(raw: &str) -> Option<String> {
             _ => return None,
         }
     }
-    let national = match (international, digits.as_bytes()) {
-        (true, [b'3', b'1', ..]) => &digits[2..],
-        (false, [b'0', b'0', b'3', b'1', ..]) => &digits[4..],
-        (false, [b'0', first, ..]) if *first != b'0' => &digits[1..],
+    // What comes before the national number: `31`, `0031` or the trunk prefix `0`.
+    let prefix = match (international, digits.as_bytes()) {
+        (true, [b'3', b'1', ..]) => 2,
+        (false, [b'0', b'0', b'3', b'1', ..]) => 4,
+        (false, [b'0', first, ..]) if *first != b'0' => 1,
         _ => return None,
     };
-    (national.len() == 9 && !national.starts_with('0')).then(|| national.to_owned())
+    digits.drain(..prefix);
+    (digits.len() == 9 && !digits.starts_with('0')).then_some(digits)
 }
 
 /// The number's type as libphonenumber's `getNumberType` gives it. The crate's own
@@ -101,8 +103,9 @@ fn kind(code: u16, national: &str) -> Type {
         .unwrap_or(Type::Unknown)
 }
 
-/// The types `kind_in` tells apart, in libphonenumber's order: the first that matches wins,
-/// except that a number both fixed line and mobile is `FixedLineOrMobile`.
+/// The types `kind_in` tells apart, in libphonenumber's order: the first of the
+/// [`SPECIAL_TYPES`] that matches wins; after them a number both fixed line and mobile is
+/// `FixedLineOrMobile`.
 const TYPES: [Type; 10] = [
     Type::PremiumRate,
     Type::TollFree,
@@ -115,6 +118,9 @@ const TYPES: [Type; 10] = [
     Type::FixedLine,
     Type::Mobile,
 ];
+
+/// How many of [`TYPES`] come before fixed line and mobile.
+const SPECIAL_TYPES: usize = TYPES.len() - 2;
 
 fn kind_in(meta: &'static Metadata, national: &str) -> Type {
     let region = RegionPatterns::of(meta);
@@ -129,7 +135,11 @@ fn kind_in(meta: &'static Metadata, national: &str) -> Type {
             .position(|&known| known == kind)
             .is_some_and(|index| matched(index + 1))
     };
-    if let Some(kind) = TYPES[..8].iter().copied().find(|&kind| is(kind)) {
+    if let Some(kind) = TYPES[..SPECIAL_TYPES]
+        .iter()
+        .copied()
+        .find(|&kind| is(kind))
+    {
         return kind;
     }
     match (is(Type::FixedLine), is(Type::Mobile)) {
