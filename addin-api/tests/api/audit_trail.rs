@@ -31,7 +31,7 @@ fn stdout(output: &std::process::Output) -> String {
 async fn verify_names_the_record_edited_in_the_database(backend: Backend) {
     let app = app_with_three_records(backend).await;
 
-    let whole = app.cli(&["audit", "verify"]);
+    let whole = app.cli(&["audit", "verify"]).await;
     assert!(whole.status.success(), "{whole:?}");
     let report = stdout(&whole);
     assert!(
@@ -44,7 +44,7 @@ async fn verify_names_the_record_edited_in_the_database(backend: Backend) {
     db.execute("UPDATE audit_log SET recipient_count = 9 WHERE seq = 2")
         .await;
     db.close().await;
-    let edited = app.cli(&["audit", "verify"]);
+    let edited = app.cli(&["audit", "verify"]).await;
 
     assert_eq!(edited.status.code(), Some(1), "{edited:?}");
     assert!(
@@ -62,8 +62,8 @@ async fn verify_names_the_record_edited_in_the_database(backend: Backend) {
 async fn the_export_round_trips_in_both_formats(backend: Backend) {
     let app = app_with_three_records(backend).await;
 
-    let jsonl = app.cli(&["audit", "export", "--format", "jsonl"]);
-    let csv = app.cli(&["audit", "export", "--format", "csv"]);
+    let jsonl = app.cli(&["audit", "export", "--format", "jsonl"]).await;
+    let csv = app.cli(&["audit", "export", "--format", "csv"]).await;
 
     assert!(
         jsonl.status.success() && csv.status.success(),
@@ -101,19 +101,21 @@ async fn the_export_round_trips_in_both_formats(backend: Backend) {
         "no address in the export"
     );
 
-    let future = app.cli(&[
-        "audit",
-        "export",
-        "--format",
-        "jsonl",
-        "--since",
-        "2100-01-01",
-    ]);
+    let future = app
+        .cli(&[
+            "audit",
+            "export",
+            "--format",
+            "jsonl",
+            "--since",
+            "2100-01-01",
+        ])
+        .await;
     assert!(
         future.status.success() && future.stdout.is_empty(),
         "{future:?}"
     );
-    let bad = app.cli(&["audit", "export", "--format", "xml"]);
+    let bad = app.cli(&["audit", "export", "--format", "xml"]).await;
     assert_eq!(bad.status.code(), Some(2));
     app.finish().await;
 }

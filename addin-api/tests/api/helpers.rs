@@ -428,9 +428,11 @@ impl TestApp {
     }
 
     /// Runs `sendsecure <args>` against this app's storage and with its data keys in the
-    /// environment, as an admin on its machine would.
-    pub fn cli(&self, args: &[&str]) -> std::process::Output {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sendsecure"));
+    /// environment, as an admin on its machine would. It waits without blocking the runtime:
+    /// the server runs on it too, and a transaction of its caught mid-way would otherwise hold
+    /// SQLite's write lock until the command gives up ("database is locked").
+    pub async fn cli(&self, args: &[&str]) -> std::process::Output {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_sendsecure"));
         command
             .args(args)
             .arg("--data-dir")
@@ -443,7 +445,7 @@ impl TestApp {
         if let Some(url) = &self.args.database_url {
             command.args(["--database-url", url.expose_secret()]);
         }
-        command.output().expect("sendsecure runs")
+        command.output().await.expect("sendsecure runs")
     }
 
     /// The directory file the policy names (it may be missing).

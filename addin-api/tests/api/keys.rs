@@ -75,12 +75,12 @@ async fn data_sealed_with_the_old_key_outlives_it(backend: Backend) {
     write_ring(&app, &[NEW_KEY, DATA_KEY]);
     app.restart().await;
     assert_user_data_reads(&app, &user).await;
-    let status = stdout(&app.cli(&["keys", "status"]));
+    let status = stdout(&app.cli(&["keys", "status"]).await);
     assert_eq!(count(&status, &new), 0, "{status}");
     // The index key, the session's mailbox, the pairing's phone.
     assert_eq!(count(&status, &old), 3, "{status}");
 
-    let rotated = stdout(&app.cli(&["keys", "rotate"]));
+    let rotated = stdout(&app.cli(&["keys", "rotate"]).await);
 
     assert_eq!(
         rotated.lines().count(),
@@ -96,11 +96,11 @@ async fn data_sealed_with_the_old_key_outlives_it(backend: Backend) {
             .all(|line| line.contains(&format!("re-sealed with {new}"))),
         "{rotated}"
     );
-    let again = stdout(&app.cli(&["keys", "rotate"]));
+    let again = stdout(&app.cli(&["keys", "rotate"]).await);
     for line in again.lines() {
         assert!(line.contains(" 0 re-sealed"), "nothing more to do: {line}");
     }
-    let status = stdout(&app.cli(&["keys", "status"]));
+    let status = stdout(&app.cli(&["keys", "status"]).await);
     assert_eq!(count(&status, &new), 3, "{status}");
     assert_eq!(count(&status, &old), 0, "{status}");
     assert!(status.contains("it can leave the ring"), "{status}");
@@ -111,7 +111,7 @@ async fn data_sealed_with_the_old_key_outlives_it(backend: Backend) {
     app.restart().await;
 
     assert_user_data_reads(&app, &user).await;
-    let status = stdout(&app.cli(&["keys", "status"]));
+    let status = stdout(&app.cli(&["keys", "status"]).await);
     assert_eq!(count(&status, &new), 3, "{status}");
     app.finish().await;
 }
@@ -128,7 +128,7 @@ async fn a_send_token_rollover_publishes_both_keys_and_the_relay_accepts_either(
         .ok_json();
     let old_token = before["token"].as_str().expect("a token").to_owned();
 
-    let said = stdout(&app.cli(&["keys", "rotate-send-token"]));
+    let said = stdout(&app.cli(&["keys", "rotate-send-token"]).await);
     assert!(said.contains("send-token-key.previous.pem"), "{said}");
     app.restart().await;
 

@@ -672,8 +672,10 @@ async fn an_admin_withdraws_by_reference(backend: Backend) {
     let sent = sent(backend).await;
     let app = &sent.app;
     let mut patient = opened(app, &sent.link).await;
-    let withdraw = |reference: &str| {
-        let output = app.cli(&["viewer", "withdraw", "--reference", reference]);
+    let withdraw = async |reference: &str| {
+        let output = app
+            .cli(&["viewer", "withdraw", "--reference", reference])
+            .await;
         let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).trim().to_owned();
         (
             output.status.code(),
@@ -682,7 +684,7 @@ async fn an_admin_withdraws_by_reference(backend: Backend) {
         )
     };
 
-    let (code, _, error) = withdraw("SS-0000-0000");
+    let (code, _, error) = withdraw("SS-0000-0000").await;
     assert_eq!(code, Some(2));
     assert_eq!(error.lines().count(), 1, "{error}");
     assert!(error.contains("--reference"), "{error}");
@@ -692,12 +694,12 @@ async fn an_admin_withdraws_by_reference(backend: Backend) {
         .assert_status(StatusCode::OK);
 
     // As the confirmation wrote it, or typed in lower case.
-    let (code, said, _) = withdraw(&sent.reference.to_lowercase());
+    let (code, said, _) = withdraw(&sent.reference.to_lowercase()).await;
     assert_eq!(
         (code, said),
         (Some(0), format!("withdrew {}", sent.reference))
     );
-    let (code, said, _) = withdraw(&sent.reference);
+    let (code, said, _) = withdraw(&sent.reference).await;
     assert_eq!(code, Some(0));
     assert!(said.contains("nothing left to withdraw"), "{said}");
 
