@@ -98,7 +98,7 @@ pub(crate) fn is_plain_domain(domain: &str) -> bool {
 }
 
 #[cfg(feature = "rules")]
-fn idna_to_ascii(domain: &str) -> Option<String> {
+pub(crate) fn idna_to_ascii(domain: &str) -> Option<String> {
     idna::domain_to_ascii_strict(domain).ok()
 }
 
